@@ -1,0 +1,206 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/crypto/bcrypt"
+
+	"mudtop/storage"
+)
+
+// dummyHash is verified when the username is unknown, so that a miss takes
+// as long as a wrong password (the original does the same).
+const dummyHash = "$2b$12$hGVjC5Se/R7QAu0NyLwI/eBrm7B9Ezaux1mvxhBpXTWj3ikpjDXhy"
+
+// BcryptCost is the cost of hashes mudtop writes, the original's.
+const BcryptCost = 12
+
+// HashPassword returns a bcrypt hash the original's passlib verifies.
+func HashPassword(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), BcryptCost)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return string(h), nil
+}
+
+// NormalizeClientType is the original's client-type rule: stripped and
+// lowercased; empty becomes "unknown".
+func NormalizeClientType(ct string) string {
+	ct = strings.ToLower(strings.TrimSpace(ct))
+	if ct == "" {
+		return "unknown"
+	}
+	return ct
+}
+
+// Login checks a password and creates an account session, as the
+// original's POST /login: the username is trimmed and must be 2-20
+// characters (400), an unknown user or wrong password is 401 "Invalid
+// username or password", an inactive or tombstoned account is 401 "Account
+// is deactivated". The new session id is a random v4 UUID; with the
+// single-session rule the user's other sessions are removed in the same
+// transaction. After three failures in a row for one username, further
+// attempts for it are refused for a growing delay (429).
+func (s *Service) Login(ctx context.Context, username, password, clientType string) (LoginResult, error) {
+	username = strings.TrimSpace(username)
+	if n := len([]rune(username)); n < 2 || n > 20 {
+		return LoginResult{}, ErrUsernameLength
+	}
+	if wait := s.limiter.wait(username, s.clock()); wait > 0 {
+		return LoginResult{}, TooManyAttempts(wait)
+	}
+	u, found, err := s.store.UserByName(ctx, s.store.Q(), username)
+	if err != nil {
+		return LoginResult{}, storeErr("login", err)
+	}
+	hash := dummyHash
+	if found {
+		hash = u.PasswordHash
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || !found {
+		s.limiter.fail(username, s.clock())
+		return LoginResult{}, ErrBadCredentials
+	}
+	if !u.Active || u.Tombstoned {
+		s.limiter.fail(username, s.clock())
+		return LoginResult{}, ErrDeactivated
+	}
+	if u.Role == "" {
+		return LoginResult{}, &Error{401, "Invalid user role"}
+	}
+	s.limiter.reset(username)
+	token := uuid.NewString()
+	var replaced int
+	err = s.store.Write(ctx, func(q storage.Querier) error {
+		var err error
+		replaced, err = s.store.CreateSession(ctx, q, storage.NewSession{
+			UserID:          u.ID,
+			Token:           token,
+			ClientType:      NormalizeClientType(clientType),
+			Now:             s.clock(),
+			TTL:             s.cfg.TTL,
+			ReplaceExisting: !s.cfg.AllowMultipleSessions,
+		})
+		return err
+	})
+	if err != nil {
+		return LoginResult{}, storeErr("create session", err)
+	}
+	return LoginResult{Identity: Identity{UserID: u.ID, Username: u.Username, Role: u.Role}, SessionID: token, Replaced: replaced}, nil
+}
+
+// Logout is the original's POST /logout: validate (401 possible), then
+// remove the session.
+func (s *Service) Logout(ctx context.Context, token string) (Identity, error) {
+	id, err := s.ValidateSession(ctx, token)
+	if err != nil {
+		return id, err
+	}
+	if _, err := s.RemoveSession(ctx, token); err != nil {
+		return id, err
+	}
+	return id, nil
+}
+
+// SelectCharacter is the original's POST /characters/select: the session
+// must be valid, the character the user's (404), the user granted its world
+// (403); the session then becomes an in-world session with the same token.
+func (s *Service) SelectCharacter(ctx context.Context, token string, characterID int64) (GameIdentity, error) {
+	var g GameIdentity
+	err := s.store.Write(ctx, func(q storage.Querier) error {
+		id, _, err := s.validate(ctx, q, token)
+		if err != nil {
+			return err
+		}
+		c, ok, err := s.store.CharacterByID(ctx, q, characterID)
+		if err != nil {
+			return err
+		}
+		if !ok || c.UserID != id.UserID {
+			return ErrCharacterNotOwned
+		}
+		if c.WorldID == "" {
+			return &Error{400, "World id required"}
+		}
+		access, err := s.store.HasWorldAccess(ctx, q, id.UserID, c.WorldID)
+		if err != nil {
+			return err
+		}
+		if !access {
+			return ErrWorldAccess
+		}
+		if ok, err := s.store.SetSessionCharacter(ctx, q, token, c.ID, c.WorldID); err != nil {
+			return err
+		} else if !ok {
+			return &Error{500, "Failed to select character"}
+		}
+		g = GameIdentity{Identity: id, CharacterID: c.ID, CharacterName: c.Name, WorldID: c.WorldID}
+		return nil
+	})
+	return g, storeErr("select character", err)
+}
+
+// TooManyAttempts is the refusal while a username is in its login delay.
+func TooManyAttempts(wait time.Duration) *Error {
+	secs := int((wait + time.Second - 1) / time.Second)
+	return &Error{429, fmt.Sprintf("Too many failed logins. Try again in %d s.", secs)}
+}
+
+// loginLimiter slows password guessing: per username, in this process.
+// Three failures in a row are free (typos); each further one doubles the
+// wait, from 1 s up to 30 s. A success resets it.
+type loginLimiter struct {
+	mu    sync.Mutex
+	state map[string]limitState
+}
+
+type limitState struct {
+	failures int
+	last     time.Time
+}
+
+func newLoginLimiter() *loginLimiter { return &loginLimiter{state: map[string]limitState{}} }
+
+func loginDelay(failures int) time.Duration {
+	if failures < 3 {
+		return 0
+	}
+	d := time.Second << (failures - 3)
+	if d > 30*time.Second || d <= 0 {
+		d = 30 * time.Second
+	}
+	return d
+}
+
+func (l *loginLimiter) wait(user string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st := l.state[strings.ToLower(user)]
+	until := st.last.Add(loginDelay(st.failures))
+	if now.Before(until) {
+		return until.Sub(now)
+	}
+	return 0
+}
+
+func (l *loginLimiter) fail(user string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := strings.ToLower(user)
+	st := l.state[k]
+	st.failures++
+	st.last = now
+	l.state[k] = st
+}
+
+func (l *loginLimiter) reset(user string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.state, strings.ToLower(user))
+}

@@ -1,0 +1,75 @@
+// Package auth is the session API of the original MUD server, in Go: login,
+// validation with expiry and sliding renewal, permission checks, removal,
+// clear-all and counts, plus the guarded actions an administrator takes and
+// the reads behind the monitor. It holds the rules; storage holds the facts.
+// It knows nothing of terminals.
+//
+// Contract, as the original's: a session that is missing or expired is the
+// typed 401 *Error (an expired row is removed when looked up); a missing
+// permission is 403; a database failure is a *StoreError, never a 401.
+package auth
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"mudtop/storage"
+)
+
+// Clock returns the current time. Tests inject a fake one; nothing in auth
+// reads the wall clock directly, so expiry is tested without sleeping.
+type Clock func() time.Time
+
+// Service is the session API over one store. It is safe for concurrent use.
+type Service struct {
+	store    *storage.Store
+	cfg      Config
+	now      Clock
+	activity *activity
+	limiter  *loginLimiter
+	closeMu  sync.Mutex
+	closed   bool
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock injects the clock.
+func WithClock(c Clock) Option { return func(s *Service) { s.now = c } }
+
+// New builds the service. When cfg.ActivityFlush > 0 it starts the one
+// background goroutine that writes coalesced activity updates; Close stops
+// it and writes what is pending.
+func New(store *storage.Store, cfg Config, opts ...Option) *Service {
+	s := &Service{store: store, cfg: cfg, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	s.limiter = newLoginLimiter()
+	s.activity = newActivity(store, cfg.ActivityFlush)
+	return s
+}
+
+// Config returns the settings the service runs with.
+func (s *Service) Config() Config { return s.cfg }
+
+// Store returns the underlying store (for the path and read-only state).
+func (s *Service) Store() *storage.Store { return s.store }
+
+// Flush writes any coalesced activity updates now.
+func (s *Service) Flush(ctx context.Context) error { return s.activity.flush(ctx) }
+
+// Close writes pending activity and stops the background writer. It does
+// not close the store, which the caller owns.
+func (s *Service) Close() error {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	return s.activity.close()
+}
+
+func (s *Service) clock() time.Time { return s.now().UTC() }

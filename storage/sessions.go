@@ -1,0 +1,211 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// SessionAuth is one session row joined with its user: everything a
+// validation needs, read with a single statement. Timestamp columns are the
+// raw stored text (CAST to TEXT, since the driver would otherwise turn
+// TIMESTAMP columns into time.Time and lose what was actually stored).
+type SessionAuth struct {
+	RowID       int64
+	SessionID   string
+	UserID      int64
+	CharacterID int64 // 0 when NULL, as the original treats both as "none"
+	WorldID     sql.NullString
+	// ExpiresType is SQLite's typeof(expires_at): null, text, integer, real
+	// or blob. The original's Python check depends on it (COMPAT.md §5.2).
+	ExpiresType  string
+	ExpiresAt    string
+	LastActivity string
+	// UserFound is false when the session's user row is gone.
+	UserFound  bool
+	Username   string
+	Role       string
+	UserActive bool
+	Tombstoned bool
+}
+
+const sessionAuthSQL = `
+SELECT s.id, s.session_id, s.user_id, coalesce(s.character_id, 0), s.world_id,
+       typeof(s.expires_at), coalesce(CAST(s.expires_at AS TEXT), ''),
+       coalesce(CAST(s.last_activity AS TEXT), ''),
+       u.id IS NOT NULL, coalesce(u.username, ''), coalesce(u.role, ''),
+       coalesce(u.is_active, 1) != 0, u.tombstoned_at IS NOT NULL
+FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+WHERE s.session_id = ?`
+
+// SessionAuth looks a session up by its token. ok is false when no row has
+// that token; a missing user is reported through UserFound, not as an error.
+func (s *Store) SessionAuth(ctx context.Context, q Querier, token string) (a SessionAuth, ok bool, err error) {
+	row := s.stmts.row(ctx, q, stmtSessionAuth, token)
+	err = row.Scan(&a.RowID, &a.SessionID, &a.UserID, &a.CharacterID, &a.WorldID,
+		&a.ExpiresType, &a.ExpiresAt, &a.LastActivity,
+		&a.UserFound, &a.Username, &a.Role, &a.UserActive, &a.Tombstoned)
+	if err == sql.ErrNoRows {
+		return SessionAuth{}, false, nil
+	}
+	if err != nil {
+		return SessionAuth{}, false, wrap("read session", err)
+	}
+	return a, true, nil
+}
+
+// Touch is one activity update: last_activity set to At and, when Expires is
+// non-empty, expires_at set to it (sliding renewal).
+type Touch struct {
+	Token        string
+	LastActivity string
+	ExpiresAt    string // "" leaves expires_at as it is
+}
+
+// TouchSession writes one activity update. It reports whether a row matched;
+// like the original's UPDATE it never fires the invariant triggers.
+func (s *Store) TouchSession(ctx context.Context, q Querier, t Touch) (bool, error) {
+	var res sql.Result
+	var err error
+	if t.ExpiresAt != "" {
+		res, err = s.stmts.exec(ctx, q, stmtTouchSlide, t.LastActivity, t.ExpiresAt, t.Token)
+	} else {
+		res, err = s.stmts.exec(ctx, q, stmtTouch, t.LastActivity, t.Token)
+	}
+	if err != nil {
+		return false, wrap("update session activity", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// DeleteSession removes one session by token, as remove_session_by_id.
+func (s *Store) DeleteSession(ctx context.Context, q Querier, token string) (bool, error) {
+	res, err := s.stmts.exec(ctx, q, stmtDeleteToken, token)
+	if err != nil {
+		return false, wrap("remove session", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// DeleteSessionExact removes a session only if the row id still carries the
+// same token, so an action aimed at what the operator saw can never remove
+// a different session that reused a position or an id.
+func (s *Store) DeleteSessionExact(ctx context.Context, q Querier, rowID int64, token string) (bool, error) {
+	res, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE id = ? AND session_id = ?`, rowID, token)
+	if err != nil {
+		return false, wrap("remove session", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// DeleteUserSessions removes every session of a user.
+func (s *Store) DeleteUserSessions(ctx context.Context, q Querier, userID int64) (int, error) {
+	return execCount(ctx, q, "remove user sessions", `DELETE FROM sessions WHERE user_id = ?`, userID)
+}
+
+// DeleteCharacterSessions removes every session bound to a character.
+func (s *Store) DeleteCharacterSessions(ctx context.Context, q Querier, characterID int64) (int, error) {
+	return execCount(ctx, q, "remove character sessions", `DELETE FROM sessions WHERE character_id = ?`, characterID)
+}
+
+// DeleteAllSessions removes every session, except the one with keepToken
+// when it is non-empty.
+func (s *Store) DeleteAllSessions(ctx context.Context, q Querier, keepToken string) (int, error) {
+	if keepToken == "" {
+		return execCount(ctx, q, "clear sessions", `DELETE FROM sessions`)
+	}
+	return execCount(ctx, q, "clear sessions", `DELETE FROM sessions WHERE session_id != ?`, keepToken)
+}
+
+// DeleteExpired removes rows SQLite reads as expired at now, exactly as the
+// original's cleanup_expired_sessions: rows it cannot parse are kept.
+func (s *Store) DeleteExpired(ctx context.Context, q Querier, now time.Time) (int, error) {
+	return execCount(ctx, q, "cleanup expired sessions",
+		`DELETE FROM sessions WHERE expires_at IS NOT NULL AND datetime(expires_at) <= datetime(?)`, FormatTime(now))
+}
+
+// NewSession is a session row to insert.
+type NewSession struct {
+	UserID      int64
+	Token       string
+	ClientType  string
+	CharacterID int64  // 0: account session
+	WorldID     string // ignored when CharacterID is 0
+	Now         time.Time
+	// TTL of zero or less stores expires_at NULL (never expires).
+	TTL time.Duration
+	// ReplaceExisting deletes the user's other sessions first, in the same
+	// transaction (the original's allow_multiple_sessions=false).
+	ReplaceExisting bool
+}
+
+// CreateSession inserts a session and stamps users.last_login, as the
+// original's create_session does, inside the caller's transaction. It
+// returns how many earlier sessions of the user it removed.
+func (s *Store) CreateSession(ctx context.Context, q Querier, n NewSession) (replaced int, err error) {
+	if n.ReplaceExisting {
+		if replaced, err = s.DeleteUserSessions(ctx, q, n.UserID); err != nil {
+			return 0, err
+		}
+	}
+	now := FormatTime(n.Now)
+	var expires any
+	if n.TTL > 0 {
+		expires = FormatTime(n.Now.Add(n.TTL))
+	}
+	var charID, world any
+	if n.CharacterID != 0 {
+		charID, world = n.CharacterID, n.WorldID
+	}
+	if _, err := q.ExecContext(ctx, `INSERT INTO sessions
+		(user_id, character_id, world_id, session_id, created_at, last_activity, expires_at, client_type)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		n.UserID, charID, world, n.Token, now, now, expires, n.ClientType); err != nil {
+		return 0, wrap("create session", err)
+	}
+	if _, err := q.ExecContext(ctx, `UPDATE users SET last_login = ? WHERE id = ?`, now, n.UserID); err != nil {
+		return 0, wrap("create session", err)
+	}
+	return replaced, nil
+}
+
+// SetSessionCharacter binds a session to a character and world, through the
+// original's update trigger (which enforces ownership and world).
+func (s *Store) SetSessionCharacter(ctx context.Context, q Querier, token string, characterID int64, worldID string) (bool, error) {
+	res, err := q.ExecContext(ctx, `UPDATE sessions SET character_id = ?, world_id = ? WHERE session_id = ?`, characterID, worldID, token)
+	if err != nil {
+		return false, wrap("set session character", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// ActiveCount counts sessions exactly as the original's
+// get_active_session_count, with now bound instead of SQLite's clock: not
+// expired by SQLite's reading of expires_at and, when window > 0, active
+// within it.
+func (s *Store) ActiveCount(ctx context.Context, q Querier, now time.Time, window time.Duration) (int, error) {
+	var n int
+	var err error
+	if window > 0 {
+		err = s.stmts.row(ctx, q, stmtActiveWindow, FormatTime(now), FormatTime(now.Add(-window))).Scan(&n)
+	} else {
+		err = s.stmts.row(ctx, q, stmtActiveAll, FormatTime(now)).Scan(&n)
+	}
+	if err != nil {
+		return 0, wrap("count active sessions", err)
+	}
+	return n, nil
+}
+
+func execCount(ctx context.Context, q Querier, op, query string, args ...any) (int, error) {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, wrap(op, err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

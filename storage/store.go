@@ -1,0 +1,227 @@
+// Package storage is mudtop's access to the MUD server's SQLite file: open,
+// schema, and the queries behind the session API. It holds the facts, not
+// the rules: it knows nothing of roles, HTTP statuses or terminals, and every
+// "now" it needs is passed in by the caller.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// DefaultBusyTimeout matches the original server's 5 s busy timeout.
+const DefaultBusyTimeout = 5 * time.Second
+
+// Options tune how a database is opened.
+type Options struct {
+	// ReadOnly opens the file with mode=ro: every write fails with
+	// ErrReadOnly and no journal or audit table is ever created.
+	ReadOnly bool
+	// BusyTimeout is how long a statement waits for another connection's
+	// lock before failing with ErrBusy. Zero means DefaultBusyTimeout.
+	BusyTimeout time.Duration
+	// MaxConns caps the connection pool. Zero means 8.
+	MaxConns int
+}
+
+// Store is an open session database. It is safe for concurrent use.
+type Store struct {
+	db       *sql.DB
+	path     string
+	readOnly bool
+	hasAudit bool
+	wal      bool
+	stmts    statements
+}
+
+// Querier is what both *sql.DB and *sql.Tx offer, so store methods run
+// either on their own or inside a transaction the caller (auth) controls.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func dsn(path string, opt Options) string {
+	bt := opt.BusyTimeout
+	if bt <= 0 {
+		bt = DefaultBusyTimeout
+	}
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", bt.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	// BEGIN IMMEDIATE for write transactions: taking the write lock up front
+	// avoids the deadlock of two readers both trying to upgrade.
+	q.Set("_txlock", "immediate")
+	if opt.ReadOnly {
+		q.Set("mode", "ro")
+	} else {
+		// rw, never rwc: a mistyped --db must not create an empty file.
+		q.Set("mode", "rw")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Open opens an existing database of the original server. It never creates
+// the file, never changes its journal mode, and refuses (with a SchemaError)
+// a database that lacks a table or column mudtop needs. On a writable
+// database it adds mudtop's audit table if missing.
+func Open(ctx context.Context, path string, opt Options) (*Store, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w (create one with `mudtop init --db %s`)", path, ErrNoDatabase, path)
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory, not a database file", path)
+	}
+	if st.Size() == 0 {
+		// SQLite treats an empty file as an empty database; for us it is a
+		// file something else truncated or created, and it has no sessions.
+		return nil, fmt.Errorf("%s: file is empty: %w", path, &SchemaError{Table: "sessions"})
+	}
+	s, err := open(ctx, path, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := verifySchema(ctx, s.db); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if s.hasAudit, err = ensureAudit(ctx, s.db, s.readOnly); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := s.prepare(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Create makes a new database with the original's schema, the default world
+// and mudtop's audit table, in WAL mode (safe here: mudtop owns the file).
+// It refuses a file that already holds data.
+func Create(ctx context.Context, path string) (*Store, error) {
+	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+		return nil, fmt.Errorf("%s: %w", path, ErrExists)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	f.Close()
+	s, err := open(ctx, path, Options{})
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*Store, error) {
+		s.db.Close()
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	if _, err := s.db.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
+		return fail(wrap("set WAL", err))
+	}
+	s.wal = true
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(wrap("begin", err))
+	}
+	if err := createSchema(ctx, tx); err != nil {
+		tx.Rollback()
+		return fail(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(wrap("commit schema", err))
+	}
+	s.hasAudit = true
+	if err := s.prepare(ctx); err != nil {
+		return fail(err)
+	}
+	return s, nil
+}
+
+func open(ctx context.Context, path string, opt Options) (*Store, error) {
+	db, err := sql.Open("sqlite", dsn(path, opt))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	n := opt.MaxConns
+	if n <= 0 {
+		n = 8
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	// Reading the header forces SQLite to look at the file: a foreign file
+	// fails here with "not a database" rather than at the first query.
+	var mode string
+	if err := db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, wrap("read header", err))
+	}
+	return &Store{db: db, path: path, readOnly: opt.ReadOnly, wal: mode == "wal"}, nil
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	s.stmts.close()
+	return s.db.Close()
+}
+
+// Path is the database file this store was opened on.
+func (s *Store) Path() string { return s.path }
+
+// ReadOnly reports whether the store was opened read-only.
+func (s *Store) ReadOnly() bool { return s.readOnly }
+
+// WAL reports whether the database is in WAL journal mode.
+func (s *Store) WAL() bool { return s.wal }
+
+// HasAudit reports whether the audit table exists (it cannot be created on a
+// read-only database that lacks it).
+func (s *Store) HasAudit() bool { return s.hasAudit }
+
+// DB gives direct access for code (tests, benchmarks, the demo generator)
+// that must write rows exactly as the original server would.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Write runs fn in one write transaction (BEGIN IMMEDIATE) and commits it,
+// or rolls it back if fn or the commit fails.
+func (s *Store) Write(ctx context.Context, fn func(q Querier) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap("begin write", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return wrap("commit", err)
+	}
+	return nil
+}
+
+// Read runs fn in one read transaction, so everything it reads comes from a
+// single consistent snapshot. Keep fn short: in rollback-journal mode a reader
+// delays every writer's commit until it ends.
+func (s *Store) Read(ctx context.Context, fn func(q Querier) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return wrap("begin read", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// Q is the store's own pool, for single statements outside a transaction.
+func (s *Store) Q() Querier { return s.db }
