@@ -174,10 +174,18 @@ func (s *Service) UsernameAndRoleFromSession(ctx context.Context, token string) 
 	return id.Username, id.Role, true, nil
 }
 
-// UsernameFromSession is get_username_from_session.
+// UsernameFromSession is get_username_from_session: like
+// UsernameAndRoleFromSession, but an empty role does not matter here, as in
+// the original, which never reads the role for it.
 func (s *Service) UsernameFromSession(ctx context.Context, token string) (string, bool, error) {
-	u, _, ok, err := s.UsernameAndRoleFromSession(ctx, token)
-	return u, ok, err
+	a, valid, err := s.lookup(ctx, s.store.Q(), token)
+	if err != nil {
+		return "", false, storeErr("read session", err)
+	}
+	if !valid || !a.UserFound || a.Username == "" {
+		return "", false, nil
+	}
+	return a.Username, true, nil
 }
 
 // RemoveSession is remove_session: false (and no error) when not found.
