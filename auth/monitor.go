@@ -73,6 +73,7 @@ func (s *Service) Snapshot(ctx context.Context, operatorToken string, lq ListQue
 			ExpiringSoon: agg.ExpiringSoon, NeverExpires: agg.NeverExpires, Expired: agg.Expired,
 			Idle:   agg.Total - agg.Active - agg.Expired,
 			ByRole: agg.ByRole, ByWorld: agg.ByWorld, ByClient: agg.ByClient,
+			Issued: agg.Issued,
 		}
 		if snap.Counts.Idle < 0 {
 			snap.Counts.Idle = 0

@@ -137,6 +137,9 @@ type Counts struct {
 	ByRole       map[string]int
 	ByWorld      map[string]int
 	ByClient     map[string]int
+	// Issued is the highest session row id ever issued; the monitor derives
+	// logins (and so logouts) per minute from how it grows.
+	Issued int64
 }
 
 // Detail is everything the detail panel shows beyond the row itself.

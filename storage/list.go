@@ -208,6 +208,10 @@ type Aggregates struct {
 	ByRole   map[string]int
 	ByWorld  map[string]int
 	ByClient map[string]int
+	// Issued is the highest session row id ever handed out (sqlite_sequence;
+	// ids are AUTOINCREMENT and never reused): the difference between two
+	// readings counts logins, even of sessions already gone again.
+	Issued int64
 }
 
 // Aggregate computes the header counts at now. window is the activity
@@ -243,6 +247,9 @@ func (s *Store) Aggregate(ctx context.Context, q Querier, now time.Time, window,
 			return a, err
 		}
 	}
+	// A database whose sessions table never held a row may lack
+	// sqlite_sequence; Issued then stays 0 and churn is simply unknown.
+	_ = q.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'sessions'`).Scan(&a.Issued)
 	return a, nil
 }
 
