@@ -26,6 +26,9 @@ var (
 	ErrBusy = errors.New("database is busy")
 	// ErrReadOnly means the database (or its directory) cannot be written.
 	ErrReadOnly = errors.New("database is read-only")
+	// ErrStaleWAL means the database file was replaced while open and a
+	// WAL file of the old one still sits beside it (see fileident.go).
+	ErrStaleWAL = errors.New("database file replaced under a live WAL")
 	// ErrExists is returned by Create when the target file already holds data.
 	ErrExists = errors.New("database file already exists and is not empty")
 )

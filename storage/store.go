@@ -39,6 +39,9 @@ type Store struct {
 	hasAudit bool
 	wal      bool
 	stmts    statements
+	// watch notices the file being deleted, replaced or truncated while
+	// open (see fileident.go).
+	watch *fileWatch
 }
 
 // Querier is what both *sql.DB and *sql.Tx offer, so store methods run
@@ -151,16 +154,19 @@ func Create(ctx context.Context, path string) (*Store, error) {
 }
 
 func open(ctx context.Context, path string, opt Options) (*Store, error) {
-	db, err := sql.Open("sqlite", dsn(path, opt))
+	watch := newFileWatch(path)
+	conn, err := newConnector(dsn(path, opt), watch)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	db := sql.OpenDB(conn)
 	n := opt.MaxConns
 	if n <= 0 {
 		n = 8
 	}
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
+	watch.setDrain(func() { db.SetMaxIdleConns(0); db.SetMaxIdleConns(n) })
 	// Reading the header forces SQLite to look at the file: a foreign file
 	// fails here with "not a database" rather than at the first query.
 	var mode string
@@ -168,7 +174,7 @@ func open(ctx context.Context, path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, wrap("read header", err))
 	}
-	return &Store{db: db, path: path, readOnly: opt.ReadOnly, wal: mode == "wal"}, nil
+	return &Store{db: db, path: path, readOnly: opt.ReadOnly, wal: mode == "wal", watch: watch}, nil
 }
 
 // Close releases the connections.
@@ -197,6 +203,9 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Write runs fn in one write transaction (BEGIN IMMEDIATE) and commits it,
 // or rolls it back if fn or the commit fails.
 func (s *Store) Write(ctx context.Context, fn func(q Querier) error) error {
+	if err := s.watch.check(); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return wrap("begin write", err)
@@ -215,6 +224,9 @@ func (s *Store) Write(ctx context.Context, fn func(q Querier) error) error {
 // single consistent snapshot. Keep fn short: in rollback-journal mode a reader
 // delays every writer's commit until it ends.
 func (s *Store) Read(ctx context.Context, fn func(q Querier) error) error {
+	if err := s.watch.check(); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return wrap("begin read", err)
@@ -224,4 +236,9 @@ func (s *Store) Read(ctx context.Context, fn func(q Querier) error) error {
 }
 
 // Q is the store's own pool, for single statements outside a transaction.
-func (s *Store) Q() Querier { return s.db }
+// It checks the file's identity too: it cannot return the error, but a
+// missing file then fails the statement when no connection can be opened.
+func (s *Store) Q() Querier {
+	_ = s.watch.check()
+	return s.db
+}
