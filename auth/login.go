@@ -113,7 +113,7 @@ func (s *Service) Logout(ctx context.Context, token string) (Identity, error) {
 // (403); the session then becomes an in-world session with the same token.
 func (s *Service) SelectCharacter(ctx context.Context, token string, characterID int64) (GameIdentity, error) {
 	var g GameIdentity
-	err := s.store.Write(ctx, func(q storage.Querier) error {
+	err := s.writeKeepingRefusals(ctx, func(q storage.Querier) error {
 		id, _, err := s.validate(ctx, q, token)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 
 	"mudtop/storage"
 )
@@ -92,7 +93,28 @@ func (s *Service) run(ctx context.Context, fn func(q storage.Querier) error) err
 	if s.cfg.ActivityFlush > 0 {
 		return fn(s.store.Q())
 	}
-	return s.store.Write(ctx, fn)
+	return s.writeKeepingRefusals(ctx, fn)
+}
+
+// writeKeepingRefusals runs fn in one write transaction that commits even
+// when fn ends in a refusal (*Error): the original commits the removal of an
+// expired row and the activity touch before it answers 401/403/409, and a
+// rollback would undo both. Only a database failure rolls back.
+func (s *Service) writeKeepingRefusals(ctx context.Context, fn func(q storage.Querier) error) error {
+	var refusal error
+	err := s.store.Write(ctx, func(q storage.Querier) error {
+		err := fn(q)
+		var ae *Error
+		if errors.As(err, &ae) {
+			refusal = err
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return refusal
 }
 
 // ValidateSession is the original's validate_session: 401 "Invalid or
