@@ -85,3 +85,5 @@ func wantErr(t *testing.T, err error, want *Error) {
 func ts(t time.Time) string { return storage.FormatTime(t) }
 
 func asStoreErr(err error, se **StoreError) bool { return errors.As(err, se) }
+
+func asErr(err error, e **Error) bool { return errors.As(err, e) }
