@@ -1,0 +1,38 @@
+package tui
+
+import (
+	"mudtop/auth"
+)
+
+// tickMsg asks for the next poll. gen ties it to the tick that armed it:
+// pausing, resuming or refreshing re-arms with a new gen, so an older tick
+// that fires late is ignored instead of starting a second read.
+type tickMsg struct{ gen int }
+
+// snapshotMsg is the answer to one poll. seq ties it to the request; only
+// the answer to the newest request is applied.
+type snapshotMsg struct {
+	seq  int
+	snap auth.Snapshot
+	// gone lists tagged sessions, off the visible page, that no longer
+	// exist (or whose row now holds another session).
+	gone  []auth.SessionRef
+	audit []auth.AuditEntry
+	err   error
+}
+
+// actionMsg reports a guarded action's outcome.
+type actionMsg struct {
+	kind   actionKind
+	label  string // what was asked, for the status line ("alice")
+	result auth.ActionResult
+	err    error
+}
+
+// loginMsg is the outcome of the login form: a session that may watch the
+// monitor, or the refusal to show on the form.
+type loginMsg struct {
+	token    string
+	operator auth.Identity
+	err      error
+}

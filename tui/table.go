@@ -1,0 +1,362 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"mudtop/auth"
+)
+
+// table is the sessions table. It only ever holds the visible page: sorting,
+// filtering and paging happen in auth (and SQL), so a frame costs the same
+// with ten sessions or a hundred thousand. Rows, the cursor and tags are
+// keyed by auth.SessionRef, never by position, so a refresh that inserts or
+// removes rows above the cursor does not move it to another session.
+type table struct {
+	rows     []auth.SessionInfo
+	offset   int // first row of the page within matching
+	matching int // rows passing the filter
+	now      time.Time
+
+	cursor   int             // absolute position within matching
+	selected auth.SessionRef // the session under the cursor
+	sort     auth.SortColumn
+	desc     bool
+	tags     map[auth.SessionRef]auth.SessionInfo
+
+	width, height int // height includes the header line
+	cols          []colLayout
+}
+
+// column describes one column of the table.
+type column struct {
+	title string
+	sort  auth.SortColumn // sortNone when the column cannot be sorted
+	min   int
+	max   int
+	grow  int // share of spare width
+	right bool
+}
+
+const sortNone auth.SortColumn = -1
+
+// columns, left to right. The mark column shows tag (+), own (*) and
+// anomaly (!) marks.
+var columns = []column{
+	{title: "", sort: sortNone, min: 2, max: 2},
+	{title: "USER", sort: auth.SortUser, min: 8, max: 20, grow: 2},
+	{title: "ROLE", sort: auth.SortRole, min: 6, max: 12, grow: 2},
+	{title: "CHARACTER", sort: auth.SortCharacter, min: 8, max: 24, grow: 3},
+	{title: "WORLD", sort: auth.SortWorld, min: 6, max: 20, grow: 2},
+	{title: "CLIENT", sort: auth.SortClient, min: 6, max: 12, grow: 1},
+	{title: "STATE", sort: sortNone, min: 8, max: 8},
+	{title: "IDLE", sort: auth.SortIdle, min: 4, max: 6, grow: 1, right: true},
+	{title: "AGE", sort: auth.SortAge, min: 4, max: 6, grow: 1, right: true},
+	{title: "EXPIRES", sort: auth.SortExpires, min: 7, max: 8, grow: 1, right: true},
+	{title: "ID", sort: sortNone, min: 8, max: 8},
+}
+
+// colLayout is a column placed at x with a width.
+type colLayout struct {
+	column
+	x, w int
+}
+
+func newTable() table {
+	return table{sort: auth.SortUser, tags: map[auth.SessionRef]auth.SessionInfo{}}
+}
+
+// setSize lays the columns out: every column gets its minimum, spare width
+// goes to the growing columns by weight, up to their maximum.
+func (t *table) setSize(w, h int) {
+	t.width, t.height = w, h
+	t.cols = t.cols[:0]
+	used := len(columns) - 1 // one space between columns
+	widths := make([]int, len(columns))
+	for i, c := range columns {
+		widths[i] = c.min
+		used += c.min
+	}
+	for spare := w - used; spare > 0; {
+		grew := false
+		for i, c := range columns {
+			for k := 0; k < c.grow && spare > 0 && widths[i] < c.max; k++ {
+				widths[i]++
+				spare--
+				grew = true
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	x := 0
+	for i, c := range columns {
+		t.cols = append(t.cols, colLayout{column: c, x: x, w: widths[i]})
+		x += widths[i] + 1
+	}
+}
+
+// pageSize is how many rows fit under the header.
+func (t *table) pageSize() int { return max(t.height-1, 0) }
+
+// reset forgets everything read from the database (logout).
+func (t *table) reset() {
+	s, d := t.sort, t.desc
+	w, h := t.width, t.height
+	*t = newTable()
+	t.sort, t.desc = s, d
+	t.setSize(w, h)
+}
+
+// apply takes a new page. The cursor follows the selected session if it is
+// still on the page; otherwise it keeps its position. Tags of sessions that
+// are gone disappear. It reports whether the page is past the end and must
+// be read again.
+func (t *table) apply(s auth.Snapshot, gone []auth.SessionRef) (reread bool) {
+	t.rows, t.offset, t.matching, t.now = s.Rows, s.Offset, s.Matching, s.Now
+	if t.offset > 0 && t.offset >= t.matching {
+		t.offset = max(t.matching-t.pageSize(), 0)
+		t.cursor = min(t.cursor, max(t.matching-1, 0))
+		return true
+	}
+	found := false
+	for i, r := range t.rows {
+		if r.Ref == t.selected && t.selected != (auth.SessionRef{}) {
+			t.cursor = t.offset + i
+			found = true
+		}
+		if _, ok := t.tags[r.Ref]; ok {
+			t.tags[r.Ref] = r
+		}
+	}
+	if !found {
+		t.cursor = clamp(t.cursor, 0, max(t.matching-1, 0))
+		t.selectAtCursor()
+	}
+	for _, ref := range gone {
+		delete(t.tags, ref)
+	}
+	return false
+}
+
+// move shifts the cursor by delta rows and reports whether the page
+// changed (a new read is needed).
+func (t *table) move(delta int) bool {
+	return t.moveTo(t.cursor + delta)
+}
+
+// moveTo puts the cursor at an absolute position, scrolling the page so it
+// stays visible.
+func (t *table) moveTo(pos int) bool {
+	if t.matching == 0 {
+		return false
+	}
+	t.cursor = clamp(pos, 0, t.matching-1)
+	old := t.offset
+	page := max(t.pageSize(), 1)
+	if t.cursor < t.offset {
+		t.offset = t.cursor
+	} else if t.cursor >= t.offset+page {
+		t.offset = t.cursor - page + 1
+	}
+	t.selectAtCursor()
+	return t.offset != old
+}
+
+// selectAtCursor makes the session at the cursor the selected one, when
+// that row is loaded.
+func (t *table) selectAtCursor() {
+	if i := t.cursor - t.offset; i >= 0 && i < len(t.rows) {
+		t.selected = t.rows[i].Ref
+	}
+}
+
+// current is the selected session, when it is on the page.
+func (t *table) current() (auth.SessionInfo, bool) {
+	for _, r := range t.rows {
+		if r.Ref == t.selected {
+			return r, true
+		}
+	}
+	return auth.SessionInfo{}, false
+}
+
+// toggleTag tags or untags the selected session.
+func (t *table) toggleTag() {
+	r, ok := t.current()
+	if !ok {
+		return
+	}
+	if _, tagged := t.tags[r.Ref]; tagged {
+		delete(t.tags, r.Ref)
+	} else {
+		t.tags[r.Ref] = r
+	}
+}
+
+// tagRefs lists the tagged sessions.
+func (t *table) tagRefs() []auth.SessionRef {
+	out := make([]auth.SessionRef, 0, len(t.tags))
+	for ref := range t.tags {
+		out = append(out, ref)
+	}
+	return out
+}
+
+// cycleSort moves to the next sortable column.
+func (t *table) cycleSort() {
+	t.sort = (t.sort + 1) % auth.SortColumn(auth.SortColumns)
+}
+
+// sortBy sorts by c; choosing the current column again flips direction.
+func (t *table) sortBy(c auth.SortColumn) {
+	if t.sort == c {
+		t.desc = !t.desc
+		return
+	}
+	t.sort, t.desc = c, false
+}
+
+// columnAt is the column under x, for header clicks.
+func (t *table) columnAt(x int) (colLayout, bool) {
+	for _, c := range t.cols {
+		if x >= c.x && x < c.x+c.w {
+			return c, true
+		}
+	}
+	return colLayout{}, false
+}
+
+// cells are a row's texts, sanitised, in column order.
+func (t *table) cells(r auth.SessionInfo) []string {
+	mark := " "
+	if _, ok := t.tags[r.Ref]; ok {
+		mark = "+"
+	}
+	switch {
+	case len(r.Anomalies) > 0:
+		mark += "!"
+	case r.Own:
+		mark += "*"
+	default:
+		mark += " "
+	}
+	char, world := r.CharacterName, r.WorldID
+	if !r.InWorld {
+		char, world = "-", "-"
+	}
+	return []string{
+		mark, r.Username, r.Role, char, world, r.ClientType, string(r.State),
+		since(t.now, r.LastActivity), since(t.now, r.CreatedAt), expiresIn(t.now, r), auth.ShortID(r.Ref.Token),
+	}
+}
+
+// line joins cells at the column widths: every cell is sanitised and cut
+// or padded to exactly its width, so wide and combining characters cannot
+// shift the columns after them.
+func (t *table) line(cells []string) string {
+	var b strings.Builder
+	for i, c := range t.cols {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(cell(cells[i], c))
+	}
+	return b.String()
+}
+
+func cell(s string, c colLayout) string {
+	if c.right {
+		t := Truncate(s, c.w)
+		return strings.Repeat(" ", c.w-displayWidth(t)) + t
+	}
+	return Fit(s, c.w)
+}
+
+func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
+
+// view draws the header and the page, exactly height lines of width cells.
+func (t *table) view(th *Theme, loaded bool, filter string) string {
+	lines := make([]string, 0, t.height)
+	lines = append(lines, t.headerLine(th))
+	switch {
+	case !loaded:
+		lines = append(lines, th.App.Faint.Render("reading sessions…"))
+	case t.matching == 0 && filter != "":
+		lines = append(lines, th.App.Faint.Render(Truncate("no session matches \""+filter+"\"", t.width)))
+	case t.matching == 0:
+		lines = append(lines, th.App.Faint.Render("no sessions"))
+	}
+	for i := 0; i < len(t.rows) && len(lines) < t.height; i++ {
+		lines = append(lines, t.rowLine(th, t.rows[i]))
+	}
+	for len(lines) < t.height {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (t *table) headerLine(th *Theme) string {
+	var b strings.Builder
+	for i, c := range t.cols {
+		if i > 0 {
+			b.WriteString(th.Table.Header.Render(" "))
+		}
+		title := c.title
+		st := th.Table.Header
+		if c.sort == t.sort && c.sort != sortNone {
+			arrow := "▲"
+			if t.desc {
+				arrow = "▼"
+			}
+			title += arrow
+			st = th.Table.Sorted
+		}
+		b.WriteString(st.Render(cell(title, c)))
+	}
+	if pad := t.width - displayWidth(b.String()); pad > 0 {
+		b.WriteString(th.Table.Header.Render(strings.Repeat(" ", pad)))
+	}
+	return b.String()
+}
+
+func (t *table) rowLine(th *Theme, r auth.SessionInfo) string {
+	cells := t.cells(r)
+	if r.Ref == t.selected {
+		line := t.line(cells)
+		if pad := t.width - displayWidth(line); pad > 0 {
+			line += strings.Repeat(" ", pad)
+		}
+		return th.Table.Selected.Render(line)
+	}
+	_, tagged := t.tags[r.Ref]
+	var b strings.Builder
+	for i, c := range t.cols {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		st := th.Table.Cell
+		switch {
+		case i == 0 && len(r.Anomalies) > 0:
+			st = th.Table.Anomaly
+		case i == 6:
+			st = stateStyle(th, r.State)
+		case tagged:
+			st = th.Table.Tagged
+		case r.Own:
+			st = th.Table.Own
+		}
+		b.WriteString(st.Render(cell(cells[i], c)))
+	}
+	return b.String()
+}
+
+// rowAt maps a line of the table (0 = header) to a loaded row.
+func (t *table) rowAt(line int) (auth.SessionInfo, int, bool) {
+	i := line - 1
+	if i < 0 || i >= len(t.rows) {
+		return auth.SessionInfo{}, 0, false
+	}
+	return t.rows[i], t.offset + i, true
+}
