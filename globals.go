@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"time"
 )
 
 // globals are the settings every sub-command shares: the global flags and
@@ -13,9 +14,16 @@ type globals struct {
 	JSON     bool   // --json
 	Config   string // --config, default $XDG_CONFIG_HOME/mudtop/config.toml
 	ReadOnly bool   // --read-only
+	// DBFlag is true when --db was given on the command line, not taken
+	// from $MUD_DB_PATH or the default: `mudtop demo` must never write its
+	// simulated players into the server's real database by accident.
+	DBFlag bool
 
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
+	// Now is the clock handed to auth; nil means the wall clock. Tests set
+	// it so expiry is checked without sleeping.
+	Now func() time.Time
 }
