@@ -57,6 +57,9 @@ func (s *Store) SessionAuth(ctx context.Context, q Querier, token string) (a Ses
 // Touch is one activity update: last_activity set to At and, when Expires is
 // non-empty, expires_at set to it (sliding renewal).
 type Touch struct {
+	// RowID, when known (from SessionAuth), lets a batched write find the
+	// row by rowid; the token must still match.
+	RowID        int64
 	Token        string
 	LastActivity string
 	ExpiresAt    string // "" leaves expires_at as it is
