@@ -1,8 +1,11 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
+	"strings"
 )
 
 // The hot statements are prepared once per store: parsing SQL costs more
@@ -14,6 +17,8 @@ const (
 	stmtDeleteToken
 	stmtActiveWindow
 	stmtActiveAll
+	stmtTouchRow
+	stmtTouchRowSlide
 	stmtCount
 )
 
@@ -24,6 +29,12 @@ var stmtSQL = [stmtCount]string{
 	stmtDeleteToken:  `DELETE FROM sessions WHERE session_id = ?`,
 	stmtActiveWindow: activeWindowSQL,
 	stmtActiveAll:    `SELECT count(*) FROM sessions WHERE expires_at IS NULL OR datetime(expires_at) > datetime(?1)`,
+	// By rowid, and still only while the row carries the same token (ids
+	// are AUTOINCREMENT, never reused, but a kick and a new login could
+	// otherwise meet in between): a rowid lookup skips the descent of the
+	// session_id index.
+	stmtTouchRow:      `UPDATE sessions SET last_activity = ?1 WHERE id = ?3 AND session_id = ?2`,
+	stmtTouchRowSlide: `UPDATE sessions SET last_activity = ?1, expires_at = ?4 WHERE id = ?3 AND session_id = ?2`,
 }
 
 // activeWindowSQL is the original's count with 'now' bound as ?1 and the
@@ -73,4 +84,57 @@ func (st *statements) row(ctx context.Context, q Querier, id int, args ...any) *
 
 func (st *statements) exec(ctx context.Context, q Querier, id int, args ...any) (sql.Result, error) {
 	return st.pick(ctx, q, id).ExecContext(ctx, args...)
+}
+
+// TouchSessions writes a batch of activity updates in one write transaction
+// (the write-behind of auth's activity flush). Rows are visited in rowid
+// order, so the pages an update dirties are neighbours and each is written
+// once, and the two UPDATEs are bound to the transaction once for the
+// whole batch. A session removed meanwhile matches no row: an UPDATE can
+// never bring it back.
+//
+// cache_spill is turned off for the transaction: a batch can dirty more
+// pages than the page cache holds, and spilling them mid-transaction would
+// take the exclusive lock early, stalling every reader (on a rollback-journal
+// database) until the commit instead of only during it.
+func (s *Store) TouchSessions(ctx context.Context, batch []Touch) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	slices.SortFunc(batch, func(a, b Touch) int {
+		if c := cmp.Compare(a.RowID, b.RowID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Token, b.Token)
+	})
+	return s.Write(ctx, func(q Querier) error {
+		if _, err := q.ExecContext(ctx, `PRAGMA cache_spill = 0`); err != nil {
+			return wrap("update session activity", err)
+		}
+		defer q.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_spill = 1`)
+		var bound [stmtCount]*sql.Stmt
+		stmt := func(id int) *sql.Stmt {
+			if bound[id] == nil {
+				bound[id] = s.stmts.pick(ctx, q, id)
+			}
+			return bound[id]
+		}
+		for _, t := range batch {
+			var err error
+			switch {
+			case t.RowID != 0 && t.ExpiresAt != "":
+				_, err = stmt(stmtTouchRowSlide).ExecContext(ctx, t.LastActivity, t.Token, t.RowID, t.ExpiresAt)
+			case t.RowID != 0:
+				_, err = stmt(stmtTouchRow).ExecContext(ctx, t.LastActivity, t.Token, t.RowID)
+			case t.ExpiresAt != "":
+				_, err = stmt(stmtTouchSlide).ExecContext(ctx, t.LastActivity, t.ExpiresAt, t.Token)
+			default:
+				_, err = stmt(stmtTouch).ExecContext(ctx, t.LastActivity, t.Token)
+			}
+			if err != nil {
+				return wrap("update session activity", err)
+			}
+		}
+		return nil
+	})
 }
