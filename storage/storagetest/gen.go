@@ -55,8 +55,9 @@ type Generated struct {
 	// hash the original's cost 12 (Hash12), so logins cost what they cost.
 	OperatorToken string
 	OperatorUser  string
-	// Valid holds the tokens of every session the original would accept at
-	// Now (the benchmark's "random sessions" come from these).
+	// Valid holds the tokens of every session the original accepts from Now
+	// until at least an hour later, however long a benchmark runs (its
+	// "random sessions" come from these).
 	Valid []string
 }
 
@@ -86,7 +87,7 @@ func Generate(tb testing.TB, mode string, n int) *Generated {
 		OperatorToken: p.operatorToken, OperatorUser: operatorName,
 	}
 	for _, s := range p.sessions {
-		if s.expires == "" || s.expires > storage.FormatTime(g.Now) {
+		if s.expires == "" || s.expires > storage.FormatTime(g.Now.Add(time.Hour)) {
 			g.Valid = append(g.Valid, s.token)
 		}
 	}
