@@ -21,7 +21,7 @@ const (
 // literal of the program is in newPalette.
 type palette struct {
 	text, faint, accent, warn, danger, ok color.Color
-	selFg, selBg, border, panel     color.Color
+	selFg, selBg, border, panel           color.Color
 }
 
 // newPalette picks each role for a dark or light background.

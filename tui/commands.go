@@ -21,11 +21,11 @@ const maxTagChecks = 64
 // the command is built: the command never reads the model from its
 // goroutine.
 type pollRequest struct {
-	seq     int
-	token   string
-	query   auth.ListQuery
-	tags    []auth.SessionRef // tagged sessions to confirm still exist
-	audit   int               // audit rows to read; 0 when the view is closed
+	seq   int
+	token string
+	query auth.ListQuery
+	tags  []auth.SessionRef // tagged sessions to confirm still exist
+	audit int               // audit rows to read; 0 when the view is closed
 }
 
 // pollCmd reads one snapshot (and, when asked, the audit log) through auth.

@@ -148,6 +148,7 @@ func (c *confirm) setFocus(i int) tea.Cmd {
 	c.focus = ((i % n) + n) % n
 	c.reason.Blur()
 	c.word.Blur()
+	c.yes = false // arriving at the buttons always lands on Cancel
 	switch c.field() {
 	case fieldReason:
 		return c.reason.Focus()

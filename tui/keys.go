@@ -8,12 +8,12 @@ import "charm.land/bubbles/v2/key"
 // never advertises a key that does nothing.
 type KeyMap struct {
 	// Monitor scope: the sessions table and the views around it.
-	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Sort, SortReverse, Filter                key.Binding
-	Detail, Roles, Audit, Back               key.Binding
+	Up, Down, PageUp, PageDown, Top, Bottom   key.Binding
+	Sort, SortReverse, Filter                 key.Binding
+	Detail, Roles, Audit, Back                key.Binding
 	Tag, Kick, KickUser, KickTagged, ClearAll key.Binding
-	RevealID, Pause, Faster, Slower, Refresh key.Binding
-	Help, Quit                               key.Binding
+	RevealID, Pause, Faster, Slower, Refresh  key.Binding
+	Help, Quit                                key.Binding
 
 	// Dialog scope: a confirmation is open.
 	Confirm, Cancel, NextField, PrevField, Left, Right, Toggle key.Binding

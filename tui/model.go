@@ -79,6 +79,9 @@ type Model struct {
 
 	operator auth.Identity
 	poll     poller
+	// tick arms the poll timer; tests replace it to drive polls by hand
+	// instead of waiting on a clock.
+	tick     func(d time.Duration, gen int) tea.Cmd
 	interval time.Duration
 	paused   bool
 
@@ -103,6 +106,7 @@ func New(svc *auth.Service, token string, keys KeyMap, themeFn ThemeFunc, opts O
 	m := Model{
 		svc: svc, token: token, keys: keys, themeFn: themeFn, opts: opts,
 		interval: clampInterval(opts.Interval),
+		tick:     tickCmd,
 		help:     help.New(),
 		table:    newTable(),
 		login:    newLogin(),
@@ -114,6 +118,7 @@ func New(svc *auth.Service, token string, keys KeyMap, themeFn ThemeFunc, opts O
 	m.setTheme(opts.Dark)
 	if token == "" {
 		m.screen = screenLogin
+		m.login.focus()
 	} else {
 		m.screen = screenMonitor
 	}
@@ -129,9 +134,7 @@ func (m Model) Init() tea.Cmd {
 	if m.opts.DetectBackground {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
-	if m.screen == screenLogin {
-		cmds = append(cmds, m.login.focus())
-	} else {
+	if m.screen == screenMonitor {
 		cmds = append(cmds, m.firstPoll())
 	}
 	return tea.Batch(cmds...)

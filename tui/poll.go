@@ -77,7 +77,7 @@ func (m *Model) armTick(d time.Duration) tea.Cmd {
 	if m.paused || m.screen != screenMonitor {
 		return nil
 	}
-	return tickCmd(d, m.poll.tickGen)
+	return m.tick(d, m.poll.tickGen)
 }
 
 func (m *Model) onTick(msg tickMsg) tea.Cmd {
@@ -103,7 +103,12 @@ func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 	m.poll.loaded = true
 	m.operator = msg.snap.Operator
 	m.header.observe(msg.snap)
-	if m.table.apply(msg.snap, msg.gone) {
+	prev := m.table.selected
+	reread := m.table.apply(msg.snap, msg.gone)
+	if m.table.selected != prev {
+		m.hideID()
+	}
+	if reread {
 		// The page fell off the end (rows went away): read the last page.
 		return m.requestPoll()
 	}

@@ -156,7 +156,7 @@ func (m *Model) onMonitorKey(msg tea.KeyPressMsg) tea.Cmd {
 		cmd = m.openClearAll()
 	}
 	if m.table.selected != prev {
-		m.revealID = false
+		m.hideID()
 		if m.view == viewDetail {
 			cmd = tea.Batch(cmd, m.requestPoll())
 		}
@@ -198,6 +198,14 @@ func (m *Model) showID() {
 		m.status.setInfo("session id " + Sanitize(r.Ref.Token))
 	default:
 		m.status.setInfo("session id " + auth.ShortID(r.Ref.Token) + "… (hidden)")
+	}
+}
+
+// hideID takes a revealed id off the screen when the selection moves on.
+func (m *Model) hideID() {
+	if m.revealID {
+		m.revealID = false
+		m.status.clear()
 	}
 }
 
@@ -271,7 +279,7 @@ func (m *Model) onClick(msg tea.MouseClickMsg) tea.Cmd {
 		return nil
 	}
 	if _, pos, ok := m.table.rowAt(line); ok {
-		m.revealID = false
+		m.hideID()
 		return m.pageCmd(m.table.moveTo(pos))
 	}
 	return nil

@@ -30,14 +30,14 @@ func (m Model) render() string {
 	th := &m.theme
 	if m.screen == screenLogin {
 		body := m.login.view(th, m.width, m.height-1, m.opts.DBLabel)
-		return body + "\n" + m.help.View(m.helpKeys())
+		return body + "\n" + m.helpView()
 	}
 	parts := []string{
 		m.header.view(th, m.width, m.headerState()),
 		th.App.Border.Render(strings.Repeat("─", m.width)),
 		m.body(th),
 		m.statusLine(th),
-		m.help.View(m.helpKeys()),
+		m.helpView(),
 	}
 	return strings.Join(parts, "\n")
 }
@@ -114,3 +114,6 @@ func fitBlock(s string, w, h int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// helpView is the help line as drawn.
+func (m Model) helpView() string { return m.help.View(m.helpKeys()) }
