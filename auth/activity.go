@@ -27,6 +27,15 @@ type activity struct {
 
 	mu      sync.Mutex
 	pending map[string]storage.Touch
+	// inflight is the batch a flush is writing. Until its commit, the
+	// database still holds the old expires_at, so lookups must keep seeing
+	// these renewals: a flush held up by a lock (up to the busy timeout)
+	// would otherwise let a lookup judge a just-renewed session expired
+	// and delete it (found by the soak, scripts/soak). Read-only once set.
+	inflight map[string]storage.Touch
+	// flushing lets one flush run at a time (the loop and Service.Flush),
+	// so inflight is always the batch being written.
+	flushing sync.Mutex
 
 	stop chan struct{}
 	done chan struct{}
@@ -77,6 +86,9 @@ func (a *activity) pendingExpiry(token string) (string, bool) {
 	}
 	a.mu.Lock()
 	t, ok := a.pending[token]
+	if !ok {
+		t, ok = a.inflight[token]
+	}
 	a.mu.Unlock()
 	if !ok || t.ExpiresAt == "" {
 		return "", false
@@ -92,6 +104,8 @@ func (a *activity) forget(token string) {
 }
 
 func (a *activity) flush(ctx context.Context) error {
+	a.flushing.Lock()
+	defer a.flushing.Unlock()
 	a.mu.Lock()
 	if len(a.pending) == 0 {
 		a.mu.Unlock()
@@ -99,7 +113,13 @@ func (a *activity) flush(ctx context.Context) error {
 	}
 	batch := a.pending
 	a.pending = make(map[string]storage.Touch, len(batch))
+	a.inflight = batch
 	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		a.inflight = nil
+		a.mu.Unlock()
+	}()
 
 	err := a.store.Write(ctx, func(q storage.Querier) error {
 		for _, t := range batch {
