@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strings"
+	"time"
 
 	"mudtop/auth"
 )
@@ -10,14 +11,17 @@ import (
 // each poll while the view is open (as many as fit), newest first.
 type auditLog struct {
 	entries []auth.AuditEntry
+	today   string // YYYY-MM-DD of the latest snapshot, UTC as stored
 }
 
-func (a *auditLog) set(e []auth.AuditEntry) { a.entries = e }
+func (a *auditLog) set(e []auth.AuditEntry, now time.Time) {
+	a.entries, a.today = e, now.UTC().Format("2006-01-02")
+}
 
 var auditCols = []struct {
 	title string
 	w     int
-}{{"TIME", 19}, {"ACTOR", 18}, {"ACTION", 13}, {"TARGET", 0}, {"RESULT", 0}}
+}{{"TIME", 8}, {"ACTOR", 16}, {"ACTION", 13}, {"TARGET", 0}, {"RESULT", 0}}
 
 func (a *auditLog) view(th *Theme, width, height int) string {
 	// TARGET and RESULT share what the fixed columns leave.
@@ -26,7 +30,7 @@ func (a *auditLog) view(th *Theme, width, height int) string {
 		fixed += c.w + 1
 	}
 	flex := max((width-fixed)/2, 8)
-	widths := []int{19, 18, 13, flex, max(width-fixed-flex, 8)}
+	widths := []int{8, 16, 13, flex, max(width-fixed-flex, 8)}
 	var b strings.Builder
 	for i, c := range auditCols {
 		if i > 0 {
@@ -46,7 +50,11 @@ func (a *auditLog) view(th *Theme, width, height int) string {
 		if e.Reason != "" {
 			result += " — " + e.Reason
 		}
-		cells := []string{e.At, e.Actor + " (" + e.ActorRole + ")", e.Action, e.Target, result}
+		at := e.At // the time of day; the date only when the row is not from today
+		if len(at) == 19 && len(a.today) == 10 && at[:10] == a.today {
+			at = at[11:]
+		}
+		cells := []string{at, e.Actor + " (" + e.ActorRole + ")", e.Action, e.Target, result}
 		b.Reset()
 		for i, c := range cells {
 			if i > 0 {

@@ -209,5 +209,5 @@ func (c *confirm) buttons(th *Theme) string {
 	case onButtons:
 		cancel = th.Dialog.ButtonFocused
 	}
-	return cancel.Render(" Cancel ") + "  " + ok.Render(" "+c.verb+" ")
+	return cancel.Render("[ Cancel ]") + "  " + ok.Render("[ "+c.verb+" ]")
 }

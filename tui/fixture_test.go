@@ -116,18 +116,22 @@ func (f *fixture) count() int {
 // main); the key map tests in main check that the two agree on the keys
 // these tests press.
 func testKeys() KeyMap {
-	b := func(keys ...string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], keys[0]))
+	b := func(help string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], help))
 	}
 	return KeyMap{
-		Up: b("up", "k"), Down: b("down", "j"), PageUp: b("pgup", "b"), PageDown: b("pgdown", "f"),
-		Top: b("home", "g"), Bottom: b("end", "G"), Sort: b("s"), SortReverse: b("S"), Filter: b("/"),
-		Detail: b("enter"), Roles: b("r"), Audit: b("a"), Back: b("esc"), Tag: b("space", "t"),
-		Kick: b("x", "delete"), KickUser: b("X"), KickTagged: b("K"), ClearAll: b("C"), RevealID: b("i"),
-		Pause: b("p"), Faster: b("+", "="), Slower: b("-"), Refresh: b("R", "ctrl+r"), Help: b("?"), Quit: b("q", "ctrl+c"),
-		Confirm: b("enter"), Cancel: b("esc"), NextField: b("tab"), PrevField: b("shift+tab"),
-		Left: b("left", "h"), Right: b("right", "l"), Toggle: b("space"),
-		Submit: b("enter"), FormNext: b("tab"), FormQuit: b("ctrl+c"),
+		Up: b("up", "up", "k"), Down: b("down", "down", "j"), PageUp: b("page up", "pgup", "b"),
+		PageDown: b("page down", "pgdown", "f"), Top: b("first", "home", "g"), Bottom: b("last", "end", "G"),
+		Sort: b("sort column", "s"), SortReverse: b("reverse sort", "S"), Filter: b("filter", "/"),
+		Detail: b("detail", "enter"), Roles: b("roles", "r"), Audit: b("audit log", "a"), Back: b("back", "esc"),
+		Tag: b("tag", "space", "t"), Kick: b("kick", "x", "delete"), KickUser: b("kick user", "X"),
+		KickTagged: b("kick tagged", "K"), ClearAll: b("clear all", "C"), RevealID: b("show full id", "i"),
+		Pause: b("pause", "p"), Faster: b("faster", "+", "="), Slower: b("slower", "-"),
+		Refresh: b("refresh now", "R", "ctrl+r"), Help: b("help", "?"), Quit: b("quit", "q", "ctrl+c"),
+		Confirm: b("choose", "enter"), Cancel: b("cancel", "esc"), NextField: b("next field", "tab"),
+		PrevField: b("previous field", "shift+tab"), Left: b("switch button", "left", "h"),
+		Right: b("switch button", "right", "l"), Toggle: b("toggle", "space"),
+		Submit: b("submit", "enter"), FormNext: b("next field", "tab"), FormQuit: b("quit", "ctrl+c"),
 	}
 }
 

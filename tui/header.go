@@ -142,11 +142,11 @@ func (h *header) countsLine(th *Theme, width int) string {
 		item("active", c.Active, th.State.Active),
 		item("idle", c.Idle, th.State.Idle),
 		item("in world", c.InWorld, th.Header.Count),
-		item("expiring ≤5m", c.ExpiringSoon, th.State.Expiring),
-		item("never expire", c.NeverExpires, th.State.Forever),
+		item("expiring", c.ExpiringSoon, th.State.Expiring),
+		item("no expiry", c.NeverExpires, th.State.Forever),
 		item("expired", c.Expired, th.State.Expired),
 	}
-	return strings.Join(parts, th.App.Faint.Render(" · "))
+	return strings.Join(parts, "  ")
 }
 
 func (h *header) groupsLine(th *Theme, width int) string {
@@ -156,8 +156,20 @@ func (h *header) groupsLine(th *Theme, width int) string {
 	}
 	sep := th.App.Faint.Render(" │ ")
 	return th.Header.Label.Render(Fit(group("roles", h.counts.ByRole), third)) + sep +
-		th.Header.Label.Render(Fit(group("worlds", h.counts.ByWorld), third)) + sep +
+		th.Header.Label.Render(Fit(group("worlds", inWorld(h.counts.ByWorld)), third)) + sep +
 		th.Header.Label.Render(group("clients", h.counts.ByClient))
+}
+
+// inWorld drops the account sessions (no world) from a by-world count:
+// the "in world" figure already says how many are in one.
+func inWorld(m map[string]int) map[string]int {
+	out := make(map[string]int, len(m))
+	for k, n := range m {
+		if k != "" {
+			out[k] = n
+		}
+	}
+	return out
 }
 
 // topCounts lists a breakdown biggest first: "player 250, admin 3". Keys

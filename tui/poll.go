@@ -114,7 +114,7 @@ func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 	}
 	m.detail.set(msg.snap.Selected, m.table.selected)
 	if msg.audit != nil || m.view == viewAudit {
-		m.audit.set(msg.audit)
+		m.audit.set(msg.audit, msg.snap.Now)
 	}
 	m.syncKeys()
 	return m.armTick(m.interval)

@@ -115,5 +115,6 @@ func fitBlock(s string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-// helpView is the help line as drawn.
-func (m Model) helpView() string { return m.help.View(m.helpKeys()) }
+// helpView is the help line as drawn, cut to the width: help.Model adds
+// an item that does not fit when the ellipsis does not fit either.
+func (m Model) helpView() string { return clip(m.help.View(m.helpKeys()), m.width) }
