@@ -31,7 +31,7 @@ once. Refuses a file that already holds data; the new database uses WAL.`,
 
 func runInit(ctx context.Context, g *globals, c *command, args []string) error {
 	fs := newFlags(g, c)
-	admin := fs.String("admin", "admin", "the superuser's `name` (2-20 characters)")
+	admin := fs.String("admin", "admin", "the superuser's `NAME` (2-20 characters)")
 	pos, err := parseFlags(g, c, fs, args)
 	if err != nil {
 		return err

@@ -38,9 +38,9 @@ written to the audit log with the reason.`,
 
 func runKick(ctx context.Context, g *globals, c *command, args []string) error {
 	fs := newFlags(g, c)
-	user := fs.String("user", "", "kick every session of this `user`")
-	char := fs.String("character", "", "kick every session bound to this character `id`")
-	reason := fs.String("reason", "", "why, for the audit log")
+	user := fs.String("user", "", "kick every session of this `NAME`")
+	char := fs.String("character", "", "kick every session bound to this character `ID`")
+	reason := fs.String("reason", "", "`TEXT` saying why, written to the audit log")
 	pos, err := parseFlags(g, c, fs, args)
 	if err != nil {
 		return err
@@ -122,7 +122,7 @@ func runClear(ctx context.Context, g *globals, c *command, args []string) error 
 	fs := newFlags(g, c)
 	yes := fs.Bool("yes", false, "really remove every session")
 	self := fs.Bool("include-self", false, "remove the operator's own session too")
-	reason := fs.String("reason", "", "why, for the audit log")
+	reason := fs.String("reason", "", "`TEXT` saying why, written to the audit log")
 	pos, err := parseFlags(g, c, fs, args)
 	if err != nil {
 		return err

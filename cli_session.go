@@ -40,7 +40,7 @@ password.`,
 
 func runLogin(ctx context.Context, g *globals, c *command, args []string) error {
 	fs := newFlags(g, c)
-	client := fs.String("client", "cli", "client `type` recorded on the session")
+	client := fs.String("client", "cli", "client `TYPE` recorded on the session")
 	pos, err := parseFlags(g, c, fs, args)
 	if err != nil {
 		return err
@@ -137,7 +137,7 @@ ID, else --session / $MUDTOP_SESSION.`,
 func runValidate(ctx context.Context, g *globals, c *command, args []string) error {
 	fs := newFlags(g, c)
 	game := fs.Bool("game", false, "require a selected character (validate_session_for_game)")
-	perm := fs.String("permission", "", "require this `permission`, e.g. kick_users")
+	perm := fs.String("permission", "", "require this `PERM`, e.g. kick_users")
 	pos, err := parseFlags(g, c, fs, args)
 	if err != nil {
 		return err

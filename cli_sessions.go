@@ -37,18 +37,19 @@ operator's own marked *), which 'mudtop kick' accepts. Rows with an anomaly
 are marked ! and explained below the table. --json prints everything as
 data.
 
-Sort columns: ` + strings.Join(sortNames(), ", ") + ` (a leading - reverses).`,
+Sort columns: ` + strings.Join(sortNames(), ", ") + `
+(a leading - reverses: --sort -user).`,
 		run: runSessions,
 	}
 }
 
 func runSessions(ctx context.Context, g *globals, c *command, args []string) error {
 	fs := newFlags(g, c)
-	filter := fs.String("filter", "", "show only sessions whose user, character, world, client or role contains `text`")
-	sortBy := fs.String("sort", "idle", "sort by `column`")
+	filter := fs.String("filter", "", "show only sessions whose user, character, world, client or role contains `TEXT`")
+	sortBy := fs.String("sort", "idle", "sort by `COLUMN`")
 	desc := fs.Bool("desc", false, "reverse the sort")
-	limit := fs.Int("limit", 50, "show at most `n` sessions; 0 shows all")
-	offset := fs.Int("offset", 0, "skip the first `n` sessions")
+	limit := fs.Int("limit", 50, "show at most `N` sessions; 0 shows all")
+	offset := fs.Int("offset", 0, "skip the first `N` sessions")
 	pos, err := parseFlags(g, c, fs, args)
 	if err != nil {
 		return err

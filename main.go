@@ -17,6 +17,12 @@ func main() {
 	// SIGTERM and SIGHUP cancel the context like ctrl+c, so the monitor
 	// restores the terminal and pending activity is flushed before exit.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		// After the first signal, a second one kills the process the
+		// default way, in case something does not notice the cancellation.
+		<-ctx.Done()
+		stop()
+	}()
 	code := safeRun(ctx, os.Args[1:], &globals{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
 	})

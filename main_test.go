@@ -299,6 +299,13 @@ func TestBinaryExitCodes(t *testing.T) {
 	if r.stdout != "4\n" {
 		t.Fatalf("count printed %q, want 4", r.stdout)
 	}
+	// A hostile username reaches the real terminal output inert.
+	f.session(f.user("x\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2Jy", "player"), "f0000000-0000-4000-8000-0000000000ee")
+	r = runBinary(t, append(env, "MUDTOP_SESSION="+tokAdmin), "", "sessions")
+	r.want(t, exitOK, "")
+	if strings.ContainsAny(r.stdout, "\x1b\x07") || !strings.Contains(r.stdout, "xy") {
+		t.Fatalf("hostile username not made inert: %q", r.stdout)
+	}
 	// A refusal prints the detail text on stderr only, nothing on stdout.
 	r = runBinary(t, append(env, "MUDTOP_SESSION="+tokAdmin), "", "kick", "--user", "root")
 	r.want(t, exitForbidden, "Insufficient rank: admin cannot manage superuser")
