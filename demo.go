@@ -46,7 +46,7 @@ session API, and opens the monitor logged in as the superuser demo-admin
 // the server's default database or $MUD_DB_PATH, which it would fill with
 // made-up players.
 func parseDemoFlags(g *globals, args []string) (demoConfig, error) {
-	c := demoConfig{statusEvery: 5 * time.Second, adminCost: auth.BcryptCost}
+	c := demoConfig{statusEvery: 3 * time.Second, adminCost: auth.BcryptCost}
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(g.Stderr)
 	fs.Usage = func() {
@@ -55,7 +55,7 @@ func parseDemoFlags(g *globals, args []string) (demoConfig, error) {
 	}
 	fs.StringVar(&c.db, "db", explicitDB(g), "keep the demo database at `PATH` (created if missing, reused if it exists)")
 	fs.IntVar(&c.users, "users", 300, "how many users to seed (at least 20)")
-	fs.Float64Var(&c.rate, "rate", 20, "simulated operations per `second`")
+	fs.Float64Var(&c.rate, "rate", 20, "`N` simulated operations per second")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed for the generated users and the simulated traffic")
 	fs.DurationVar(&c.duration, "duration", 0, "stop by itself after this long (0: run until interrupted)")
 	fs.BoolVar(&c.headless, "headless", false, "run only the simulated server, with a status line on stderr, no monitor")
@@ -94,10 +94,7 @@ func explicitDB(g *globals) string {
 func runDemo(ctx context.Context, g *globals, args []string) error {
 	c, err := parseDemoFlags(g, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
+		return err // flag.ErrHelp included: the dispatcher knows help was shown
 	}
 	return demo(ctx, g, c)
 }
@@ -179,6 +176,7 @@ func demo(ctx context.Context, g *globals, c demoConfig) (err error) {
 		return fmt.Errorf("demo: %w", err)
 	}
 	shards := makeShards(svc, store, clock, c, cast, sc, j, stats)
+	warmUp(context.WithoutCancel(ctx), shards)
 
 	simCtx, stopSim := context.WithCancel(ctx)
 	simDone := make(chan struct{})

@@ -81,6 +81,15 @@ func shardsFor(rate float64) int {
 	return int(clamp(rate/150, 1, 4))
 }
 
+// warmUp fills every shard's population at once, before pacing starts.
+func warmUp(ctx context.Context, shards []*simulator) {
+	var wg sync.WaitGroup
+	for _, s := range shards {
+		wg.Go(func() { s.warmUp(ctx) })
+	}
+	wg.Wait()
+}
+
 // runShards runs every shard at its share of rate until ctx ends.
 func runShards(ctx context.Context, shards []*simulator, rate float64) {
 	var wg sync.WaitGroup

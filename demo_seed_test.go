@@ -36,6 +36,7 @@ func queryInt(t *testing.T, st *storage.Store, query string, args ...any) int {
 }
 
 func TestSeedShape(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := newDemoStore(t)
 	cast, err := seedDemo(ctx, st, 7, 120, demoTestNow)
@@ -97,6 +98,7 @@ func TestSeedShape(t *testing.T) {
 }
 
 func TestSeedIsDeterministicAndReusable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a, b := newDemoStore(t), newDemoStore(t)
 	names := func(st *storage.Store) []string {
@@ -173,6 +175,7 @@ func TestSeedIsDeterministicAndReusable(t *testing.T) {
 }
 
 func TestDemoAdminIsRealSuperuser(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := newDemoStore(t)
 	svc := auth.New(st, auth.Config{TTL: time.Hour}, auth.WithClock(func() time.Time { return demoTestNow }))

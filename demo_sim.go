@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"mudtop/auth"
@@ -320,12 +321,31 @@ func (s *simulator) loginBad(ctx context.Context) {
 	s.finish(&e, nil, err, took, func(err error) bool { return errors.Is(err, auth.ErrBadCredentials) })
 }
 
+// warmUp logs in half the target population and puts most of it in a
+// world, so the monitor opens on a server already in full swing rather than
+// watching it fill up.
+func (s *simulator) warmUp(ctx context.Context) {
+	for range s.target / 2 {
+		s.login(ctx, false)
+	}
+	for _, ss := range slices.Clone(s.live) {
+		if ss.char == nil && len(ss.user.Characters) > 0 && s.rng.IntN(5) != 0 {
+			s.selectFor(ctx, ss)
+		}
+	}
+}
+
 func (s *simulator) selectCharacter(ctx context.Context) {
 	ss := s.randomSession(func(ss *simSession) bool { return ss.char == nil && len(ss.user.Characters) > 0 })
 	if ss == nil {
 		s.validate(ctx)
 		return
 	}
+	s.selectFor(ctx, ss)
+}
+
+// selectFor enters the game with one of the user's characters.
+func (s *simulator) selectFor(ctx context.Context, ss *simSession) {
 	c := &ss.user.Characters[s.rng.IntN(len(ss.user.Characters))]
 	e := s.entry(opSelect, ss.user, ss)
 	e.Character, e.World = c.Name, c.WorldID

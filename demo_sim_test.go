@@ -77,6 +77,7 @@ func (f *simFixture) run(steps int) {
 }
 
 func TestSimulatorRunsWithoutUnexpectedErrors(t *testing.T) {
+	t.Parallel()
 	const steps = 800
 	f := newSimFixture(t, 80, 3)
 	f.run(steps)
@@ -133,6 +134,7 @@ func TestSimulatorRunsWithoutUnexpectedErrors(t *testing.T) {
 }
 
 func TestSimulatorSeesEveryState(t *testing.T) {
+	t.Parallel()
 	f := newSimFixture(t, 60, 5)
 	f.run(150)
 	now := storage.FormatTime(f.clock.now())
@@ -168,6 +170,7 @@ func TestSimulatorSeesEveryState(t *testing.T) {
 }
 
 func TestSimulatorAccountsForRemovedSessions(t *testing.T) {
+	t.Parallel()
 	f := newSimFixture(t, 60, 9)
 	f.run(200)
 	held := len(f.sim.live)
@@ -198,6 +201,7 @@ func TestSimulatorAccountsForRemovedSessions(t *testing.T) {
 var uuidLike = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
 
 func TestSimJournalLinesParseAndHideSessionIDs(t *testing.T) {
+	t.Parallel()
 	f := newSimFixture(t, 60, 11)
 	f.run(400)
 	if _, err := f.svc.ClearAllSessions(context.Background()); err != nil { // some 401s too
@@ -257,5 +261,23 @@ func TestSimJournalLinesParseAndHideSessionIDs(t *testing.T) {
 	}
 	if errs == 0 || plants == 0 {
 		t.Errorf("errors %d, plants %d: want some of each", errs, plants)
+	}
+}
+
+func TestSimWarmUpFillsHalfTheTarget(t *testing.T) {
+	t.Parallel()
+	f := newSimFixture(t, 60, 13)
+	f.sim.warmUp(context.Background())
+	if got, want := len(f.sim.live), f.sim.target/2; got != want {
+		t.Errorf("after warm-up %d sessions held, want %d", got, want)
+	}
+	if inWorld := len(f.sim.live) - f.sim.accountOnly; inWorld*2 < len(f.sim.live) {
+		t.Errorf("only %d of %d warm sessions in world", inWorld, len(f.sim.live))
+	}
+	if n := queryInt(t, f.store, `SELECT count(*) FROM sessions WHERE character_id IS NOT NULL`); n < len(f.sim.live)/2 {
+		t.Errorf("%d in-world rows in the database", n)
+	}
+	if v := f.stats.take(); v.Errors != 0 {
+		t.Errorf("%d errors in warm-up", v.Errors)
 	}
 }

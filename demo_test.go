@@ -86,6 +86,7 @@ func startHeadless(t *testing.T, g *globals, errs *lockedBuffer, args ...string)
 var printedDB = regexp.MustCompile(`database (\S+)`)
 
 func TestDemoHeadlessTemporaryDatabase(t *testing.T) {
+	t.Parallel()
 	g, errs := demoGlobals(nil)
 	stop := startHeadless(t, g, errs, "--users", "30", "--rate", "200")
 	m := printedDB.FindStringSubmatch(errs.String())
@@ -111,6 +112,7 @@ func TestDemoHeadlessTemporaryDatabase(t *testing.T) {
 }
 
 func TestDemoHeadlessKeptDatabaseAndJournal(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db, jpath := filepath.Join(dir, "demo.db"), filepath.Join(dir, "ops.jsonl")
 	// $MUD_DB_PATH and the global --db default must never become the demo's
@@ -190,6 +192,7 @@ func readJournal(t *testing.T, path string) []journalEntry {
 }
 
 func TestDemoFlags(t *testing.T) {
+	t.Parallel()
 	g, _ := demoGlobals(map[string]string{"MUD_DB_PATH": "/srv/mud/mud.db"})
 	for _, tc := range []struct {
 		globalDB string
