@@ -141,11 +141,11 @@ func writeSessions(g *globals, snap auth.Snapshot) error {
 				notes = append(notes, fmt.Sprintf("! %s %s: %s", auth.ShortID(r.Ref.Token), sanitize(r.Username), a))
 			}
 		}
-		char := "-"
+		char, world := "-", "-"
 		if r.InWorld {
-			char = r.CharacterName
+			char, world = r.CharacterName, r.WorldID
 		}
-		t.add(id, r.Username, r.Role, char, r.WorldID, r.ClientType, string(r.State),
+		t.add(id, r.Username, r.Role, char, world, r.ClientType, string(r.State),
 			since(snap.Now, r.LastActivity), since(snap.Now, r.CreatedAt), expiresIn(snap.Now, r))
 	}
 	if err := t.write(g.Stdout); err != nil {
