@@ -38,7 +38,8 @@ func readPassword(ctx context.Context, g *globals, user string) (string, error) 
 // so the read runs aside, and on cancellation the terminal's echo is put
 // back and the command ends at once.
 func readNoEcho(ctx context.Context, f *os.File) (string, error) {
-	state, err := term.GetState(f.Fd())
+	fd := f.Fd() // once, here: the reader must not touch f, which may be closed under it
+	state, err := term.GetState(fd)
 	if err != nil {
 		return "", fmt.Errorf("read password: %w", err)
 	}
@@ -48,7 +49,7 @@ func readNoEcho(ctx context.Context, f *os.File) (string, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		pw, err := term.ReadPassword(f.Fd())
+		pw, err := term.ReadPassword(fd)
 		done <- result{pw, err}
 	}()
 	select {
@@ -58,7 +59,7 @@ func readNoEcho(ctx context.Context, f *os.File) (string, error) {
 		}
 		return string(r.pw), nil
 	case <-ctx.Done():
-		_ = term.Restore(f.Fd(), state)
+		_ = term.Restore(fd, state)
 		return "", ctx.Err()
 	}
 }
