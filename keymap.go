@@ -126,15 +126,15 @@ func applyKeyOverrides(km *tui.KeyMap, overrides map[string][]string) error {
 	for _, name := range names {
 		a, ok := actions[name]
 		if !ok {
-			return fmt.Errorf("keys.%s: unknown action (known: %s)", name, strings.Join(actionNames(actions), ", "))
+			return fmt.Errorf("keys: unknown action %q (known: %s)", name, strings.Join(actionNames(actions), ", "))
 		}
 		keys := overrides[name]
 		if len(keys) == 0 {
-			return fmt.Errorf("keys.%s: no keys given", name)
+			return fmt.Errorf("keys: %q: no keys given", name)
 		}
 		for _, k := range keys {
 			if strings.TrimSpace(k) == "" || k != strings.TrimSpace(k) {
-				return fmt.Errorf("keys.%s: %q is not a key name (examples: \"x\", \"ctrl+k\", \"space\", \"enter\")", name, k)
+				return fmt.Errorf("keys: %q: %q is not a key name (examples: \"x\", \"ctrl+k\", \"space\", \"enter\")", name, k)
 			}
 		}
 		help := a.binding.Help().Desc

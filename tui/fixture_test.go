@@ -112,9 +112,9 @@ func (f *fixture) count() int {
 	return n
 }
 
-// testKeys mirrors main's DefaultKeyMap (the tui package cannot import
-// main); the key map tests in main check that the two agree on the keys
-// these tests press.
+// testKeys is main's DefaultKeyMap as the tests need it (tui cannot import
+// package main). Tests press keys by name, so a drift in main's defaults
+// does not make these tests wrong, only less like the shipped program.
 func testKeys() KeyMap {
 	b := func(help string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], help))
