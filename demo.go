@@ -157,6 +157,11 @@ func demo(ctx context.Context, g *globals, c demoConfig) (err error) {
 		err = errors.Join(err, svcErr, jErr)
 	}()
 
+	if c.journal != "" { // before seeding, so a bad path fails at once
+		if j, err = openJournal(c.journal); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
 	cast, err := seedDemo(ctx, store, c.seed, c.users, clock())
 	if err != nil {
 		return fmt.Errorf("demo: seed %s: %w", path, err)
@@ -165,11 +170,6 @@ func demo(ctx context.Context, g *globals, c demoConfig) (err error) {
 		return fmt.Errorf("demo: %w", err)
 	}
 	adminReady = true
-	if c.journal != "" {
-		if j, err = openJournal(c.journal); err != nil {
-			return fmt.Errorf("demo: %w", err)
-		}
-	}
 	stats := newSimStats()
 	sc := &scenery{svc: svc, store: store, now: clock, users: cast.Scenery, journal: j}
 	if err := sc.plantAll(ctx); err != nil {

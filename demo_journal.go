@@ -26,7 +26,9 @@ import (
 //	            validate, validate_game, validate_perm, logout, abandon (the
 //	            client vanished without logging out: no API call, the row is
 //	            left to go idle and expire) or plant (a scenery session
-//	            written straight to the store with old timestamps)
+//	            written straight to the store with old timestamps; it
+//	            replaces that scenery user's earlier sessions, except the
+//	            second of the two-sessions anomaly)
 //	user        the account's username
 //	row         sessions.id of the session operated on (0 if unknown)
 //	sid         the first 8 characters of its session id (auth.ShortID); the
@@ -38,7 +40,8 @@ import (
 //	replaced    login: how many earlier sessions of the user the server
 //	            removed (the single-session rule)
 //	replaced_row login: row of the session the simulator held for that user
-//	            and now knows is gone
+//	            and now knows is gone (removed by this login, or earlier by
+//	            someone else when replaced is 0)
 //	note        plant: which state the planted row shows
 //	result      "ok" or "error"
 //	status      200 for ok; for an error auth.Status (401, 403, 404, 409,

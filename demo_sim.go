@@ -321,11 +321,15 @@ func (s *simulator) loginBad(ctx context.Context) {
 	s.finish(&e, nil, err, took, func(err error) bool { return errors.Is(err, auth.ErrBadCredentials) })
 }
 
-// warmUp logs in half the target population and puts most of it in a
-// world, so the monitor opens on a server already in full swing rather than
-// watching it fill up.
+// maxWarmUp bounds the logins of a warm-up, so seeding a huge population
+// does not keep the monitor waiting.
+const maxWarmUp = 150
+
+// warmUp logs in half the target population (at most maxWarmUp) and puts
+// most of it in a world, so the monitor opens on a server already in full
+// swing rather than watching it fill up.
 func (s *simulator) warmUp(ctx context.Context) {
-	for range s.target / 2 {
+	for range min(s.target/2, maxWarmUp) {
 		s.login(ctx, false)
 	}
 	for _, ss := range slices.Clone(s.live) {
