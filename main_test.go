@@ -313,3 +313,15 @@ func TestBinaryExitCodes(t *testing.T) {
 		t.Fatalf("refusal wrote to stdout: %q", r.stdout)
 	}
 }
+
+// No command is the monitor: it opens the database and the service, runs
+// the UI (here fed "q" to quit at once) and closes both.
+func TestNoCommandRunsTheMonitor(t *testing.T) {
+	f := newFixture(t)
+	f.staff()
+	f.stdin = "q"
+	f.as(tokAdmin).want(t, exitOK, "")
+	f.stdin = "q"
+	f.as(tokAdmin, "monitor").want(t, exitOK, "")
+	f.run("monitor", "extra").want(t, exitUsage, `unexpected argument "extra"`)
+}
