@@ -115,5 +115,10 @@ func storeErr(op string, err error) error {
 	if errors.As(err, &ae) {
 		return err
 	}
+	// A session already gone is an answer, not a database failure: callers
+	// (and the monitor's error state) must not mistake it for one.
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
 	return &StoreError{Op: op, Err: err}
 }
