@@ -302,9 +302,11 @@ func TestKickGoneSession(t *testing.T) {
 	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("err = %v, want ErrNotFound", err)
 	}
+	// Regression: not-found came back as a *StoreError, which by contract
+	// means a database failure and put the monitor in its error state.
 	var se *StoreError
-	if errors.As(err, &se) {
-		t.Logf("note: ErrNotFound arrives wrapped in a StoreError: %v", err)
+	if errors.As(err, &se) || Status(err) != 0 {
+		t.Errorf("not-found is reported as a failure: %T %v", err, err)
 	}
 	if w.dump() != before {
 		t.Error("kick of a gone session changed sessions")
