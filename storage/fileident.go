@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -208,4 +209,18 @@ func (w *fileWatch) setDrain(f func()) {
 	w.mu.Lock()
 	w.drain = f
 	w.mu.Unlock()
+}
+
+// writeErr corrects one misleading answer: SQLite reports "unable to open
+// database file" when it cannot create the rollback journal beside an
+// existing file (a read-only directory), which wrap reads as ErrNoDatabase.
+// While the file is there, that is a read-only database.
+func (w *fileWatch) writeErr(err error) error {
+	if !errors.Is(err, ErrNoDatabase) {
+		return err
+	}
+	if fi, serr := os.Stat(w.path); serr != nil || fi.Size() == 0 {
+		return err
+	}
+	return fmt.Errorf("%s: %w: its journal cannot be created beside it (read-only directory?): %v", w.path, ErrReadOnly, err)
 }

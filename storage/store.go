@@ -212,10 +212,10 @@ func (s *Store) Write(ctx context.Context, fn func(q Querier) error) error {
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return s.watch.writeErr(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return wrap("commit", err)
+		return s.watch.writeErr(wrap("commit", err))
 	}
 	return nil
 }
