@@ -217,6 +217,7 @@ func makeShards(svc *auth.Service, store *storage.Store, clock auth.Clock, c dem
 	shards := make([]*simulator, n)
 	for i := range shards {
 		shards[i] = newSimulator(svc, store, clock, c.seed+uint64(i)+1, parts[i], j, stats)
+		shards[i].churn = churnFor(c.rate)
 	}
 	shards[0].scenery = sc
 	return shards

@@ -90,6 +90,20 @@ func warmUp(ctx context.Context, shards []*simulator) {
 	wg.Wait()
 }
 
+// churnFor keeps the comings and goings (logins, selections' triggers,
+// logouts: the operations that commit) near what 200 operations per second
+// of demo traffic produce, and lets the rest of a higher rate be validations,
+// as on a real server. Each commit waits for an fsync, in rollback-journal
+// mode several: a fixed churn is what lets the simulator sustain soak rates
+// on such a database. MUDTOP_ACTIVITY_FLUSH_MS=0 still makes every
+// validation commit, for maximum write pressure.
+func churnFor(rate float64) float64 {
+	if rate <= 200 {
+		return 1
+	}
+	return max(200/rate, 0.1)
+}
+
 // runShards runs every shard at its share of rate until ctx ends.
 func runShards(ctx context.Context, shards []*simulator, rate float64) {
 	var wg sync.WaitGroup

@@ -42,8 +42,13 @@ type simulator struct {
 	sessionsOf  map[int64]int // live sessions per user id
 	accountOnly int           // live sessions without a character
 	target      int           // the live-session count the simulator drifts towards
-	burst       int           // logins still due in the current burst
-	badTries    map[int64]int // wrong passwords in a row per user, kept under the login delay
+	// churn scales the logins, logouts and other comings and goings against
+	// validations: 1 at demo rates, where the monitor should visibly move;
+	// lower at soak rates, where a real server's traffic is mostly requests
+	// on sessions that already exist (see churnFor).
+	churn    float64
+	burst    int           // logins still due in the current burst
+	badTries map[int64]int // wrong passwords in a row per user, kept under the login delay
 }
 
 func newSimulator(svc *auth.Service, store *storage.Store, now auth.Clock, seed uint64, users []*demoUser,
@@ -55,6 +60,7 @@ func newSimulator(svc *auth.Service, store *storage.Store, now auth.Clock, seed 
 		badTries:   map[int64]int{},
 		// About two in five accounts online at once, as on a busy evening.
 		target: max(1, len(users)*2/5),
+		churn:  1,
 	}
 }
 
@@ -126,17 +132,18 @@ func (s *simulator) pick() string {
 		op     string
 		weight float64
 	}
+	c := s.churn
 	ws := [...]w{
-		{opLogin, clamp(0.09*(1.6-fill), 0.01, 0.3)},
-		{opLogout, clamp(0.06*fill, 0.005, 0.3)},
+		{opLogin, c * clamp(0.09*(1.6-fill), 0.01, 0.3)},
+		{opLogout, c * clamp(0.06*fill, 0.005, 0.3)},
 		{opSelect, 0.5 * float64(s.accountOnly) / float64(n)},
 		{opValidateGame, 0.4 * inWorld / float64(n)},
 		{opValidate, 0.25},
 		{opValidatePerm, 0.03},
-		{opRelogin, 0.006},
-		{opAbandon, 0.004},
-		{opLoginBad, 0.004},
-		{opBurst, 0.0015},
+		{opRelogin, c * 0.006},
+		{opAbandon, c * 0.004},
+		{opLoginBad, c * 0.004},
+		{opBurst, c * 0.0015},
 	}
 	total := 0.0
 	for _, x := range ws {
