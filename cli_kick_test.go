@@ -137,3 +137,27 @@ func TestReadOnly(t *testing.T) {
 		t.Fatal("a read-only kick removed the session")
 	}
 }
+
+// Quotes, semicolons and wildcards in arguments are data, never SQL.
+func TestHostileArgumentsAreData(t *testing.T) {
+	f := newFixture(t)
+	f.staff()
+	before := storagetest.Dump(t, f.store.DB(), "sessions")
+	inject := "x'; DELETE FROM sessions; --"
+	r := f.as(tokSuper, "sessions", "--filter", inject)
+	r.want(t, exitOK, "")
+	if !strings.Contains(r.stdout, "none of 0 shown") {
+		t.Errorf("--filter %q matched something:\n%s", inject, r.stdout)
+	}
+	r = f.as(tokSuper, "sessions", "--filter", "%")
+	if !strings.Contains(r.stdout, "none of 0 shown") {
+		t.Errorf("--filter %% acted as a wildcard:\n%s", r.stdout)
+	}
+	f.as(tokSuper, "kick", "--user", inject).want(t, exitFailure, "User not found: x'; DELETE FROM sessions; --")
+	f.as(tokSuper, "kick", "c0000000' OR '1'='1").want(t, exitFailure, "not found")
+	f.as(tokSuper, "kick", "%%%%%%%%").want(t, exitFailure, "not found")
+	f.run("validate", "' OR 1=1 --").want(t, exitUnauthorized, "Invalid or expired session")
+	if after := storagetest.Dump(t, f.store.DB(), "sessions"); after != before {
+		t.Fatalf("hostile arguments changed sessions:\n%s\n%s", before, after)
+	}
+}
