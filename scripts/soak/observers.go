@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"time"
+
+	"mudtop/auth"
+	"mudtop/storage"
+)
+
+// tokenEnv carries an operator's session id from run to a child process:
+// never on a command line (ps shows those) and never in a journal.
+const tokenEnv = "SOAK_TOKEN"
+
+// openObserver opens the store and service a monitor or admin process uses,
+// as mudtop itself would: storage.Open with the defaults, auth's defaults.
+func openObserver(ctx context.Context, db string) (*storage.Store, *auth.Service, string, error) {
+	token := os.Getenv(tokenEnv)
+	if token == "" {
+		return nil, nil, "", fmt.Errorf("%s is not set", tokenEnv)
+	}
+	st, err := storage.Open(ctx, db, storage.Options{})
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return st, auth.New(st, auth.DefaultConfig()), token, nil
+}
+
+// cmdMonitor is the monitor's poll loop without a terminal: the same read
+// (auth.Service.Snapshot: operator check, counts, one sorted page, the
+// selected row's detail) every 100 ms after the previous answer, as the
+// tui's poller arms its next tick, during the monitor's phases only.
+func cmdMonitor(ctx context.Context, args []string) error {
+	g0 := runtime.NumGoroutine()
+	fs := flag.NewFlagSet("monitor", flag.ContinueOnError)
+	sf := addScheduleFlags(fs)
+	every := fs.Duration("every", 100*time.Millisecond, "poll interval")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sched, err := sf.get()
+	if err != nil {
+		return err
+	}
+	st, svc, token, err := openObserver(ctx, *sf.db)
+	if err != nil {
+		return err
+	}
+	j, err := openJournal(*sf.journal)
+	if err != nil {
+		svc.Close()
+		st.Close()
+		return err
+	}
+	rng := rand.New(rand.NewPCG(7, uint64(sched.start.UnixNano())))
+	var selected int64
+	for sleepUntil(ctx.Done(), time.Now().Add(*every)) && time.Now().Before(sched.end()) {
+		ph := sched.at(time.Now())
+		if !monitorOn(ph) {
+			continue
+		}
+		start := time.Now()
+		snap, err := svc.Snapshot(ctx, token, auth.ListQuery{Sort: auth.SortIdle, Limit: 40, Selected: selected})
+		e := entry{Ev: "op", T: start.UnixMilli(), Ph: ph, Op: "snapshot", Us: time.Since(start).Microseconds(), Res: classify(err)}
+		if err != nil {
+			e.Err = err.Error()
+		} else {
+			e.N = snap.Counts.Sessions
+			if len(snap.Rows) > 0 {
+				selected = snap.Rows[rng.IntN(len(snap.Rows))].Ref.RowID
+			}
+		}
+		j.add(e)
+	}
+	closeErr := errors.Join(svc.Close(), st.Close())
+	j.add(entry{Ev: "gor", Start: g0, End: settleGoroutines(g0)})
+	return errors.Join(closeErr, j.close())
+}
+
+// cmdAdmin kicks a random player session every second through
+// auth.KickSession and journals what it kicked (row id and prefix) and the
+// answer: the checker's account of every session that vanished.
+func cmdAdmin(ctx context.Context, args []string) error {
+	g0 := runtime.NumGoroutine()
+	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
+	sf := addScheduleFlags(fs)
+	every := fs.Duration("every", time.Second, "kick interval")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sched, err := sf.get()
+	if err != nil {
+		return err
+	}
+	st, svc, token, err := openObserver(ctx, *sf.db)
+	if err != nil {
+		return err
+	}
+	j, err := openJournal(*sf.journal)
+	if err != nil {
+		svc.Close()
+		st.Close()
+		return err
+	}
+	rng := rand.New(rand.NewPCG(11, uint64(sched.start.UnixNano())))
+	next := sched.start.Add(*every / 2)
+	for sleepUntil(ctx.Done(), next) && time.Now().Before(sched.end()) {
+		next = next.Add(*every)
+		row, ok, err := randomPlayerSession(ctx, st, rng)
+		if err != nil {
+			j.add(entry{Ev: "op", T: time.Now().UnixMilli(), Op: "pick", Res: classify(err), Err: err.Error()})
+			continue
+		}
+		if !ok {
+			continue
+		}
+		start := time.Now()
+		_, err = svc.KickSession(ctx, token, auth.SessionRef{RowID: row.RowID, Token: row.SessionID}, "soak")
+		e := entry{Ev: "op", T: start.UnixMilli(), Ph: sched.at(start), Op: "kick", Us: time.Since(start).Microseconds(),
+			Res: classify(err), Row: row.RowID, SID: auth.ShortID(row.SessionID), User: row.Username}
+		if errors.Is(err, auth.ErrNotFound) {
+			e.Res = "notfound" // removed a moment earlier (a logout): not an error
+		} else if err != nil {
+			e.Err = err.Error()
+		}
+		j.add(e)
+	}
+	closeErr := errors.Join(svc.Close(), st.Close())
+	j.add(entry{Ev: "gor", Start: g0, End: settleGoroutines(g0)})
+	return errors.Join(closeErr, j.close())
+}
+
+// randomPlayerSession picks a session of a player by a random two-digit id
+// prefix: ids are random, so this is a fair draw over the sessions present
+// without reading them all.
+func randomPlayerSession(ctx context.Context, st *storage.Store, rng *rand.Rand) (storage.SessionRow, bool, error) {
+	const hex = "0123456789abcdef"
+	for try := 0; try < 8; try++ {
+		prefix := string([]byte{hex[rng.IntN(16)], hex[rng.IntN(16)]})
+		rows, err := st.SessionsByTokenPrefix(ctx, st.Q(), prefix, 4)
+		if err != nil {
+			return storage.SessionRow{}, false, err
+		}
+		for _, r := range rows {
+			if r.Role == "player" {
+				return r, true, nil
+			}
+		}
+	}
+	return storage.SessionRow{}, false, nil
+}
