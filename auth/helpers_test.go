@@ -12,7 +12,7 @@ import (
 
 // env is one test's world: a real SQLite file, a fake clock and a service.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	st  *storage.Store
 	db  *sql.DB
 	clk *storagetest.Clock
@@ -28,7 +28,7 @@ func writeThrough() Config {
 	return c
 }
 
-func newEnv(t *testing.T, cfg Config) *env {
+func newEnv(t testing.TB, cfg Config) *env {
 	t.Helper()
 	return envOn(t, storagetest.New(t), cfg)
 }
@@ -40,7 +40,7 @@ func newOriginalEnv(t *testing.T, cfg Config) *env {
 	return envOn(t, storagetest.Open(t, storagetest.NewOriginal(t), storage.Options{}), cfg)
 }
 
-func envOn(t *testing.T, st *storage.Store, cfg Config) *env {
+func envOn(t testing.TB, st *storage.Store, cfg Config) *env {
 	t.Helper()
 	clk := storagetest.NewClock(storagetest.Epoch())
 	svc := New(st, cfg, WithClock(clk.Now))
