@@ -3,6 +3,7 @@ package auth
 import (
 	"database/sql"
 	"errors"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -87,3 +88,5 @@ func ts(t time.Time) string { return storage.FormatTime(t) }
 func asStoreErr(err error, se **StoreError) bool { return errors.As(err, se) }
 
 func asErr(err error, e **Error) bool { return errors.As(err, e) }
+
+func asExit(err error, ee **exec.ExitError) bool { return errors.As(err, ee) }
