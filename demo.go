@@ -106,17 +106,11 @@ func demo(ctx context.Context, g *globals, c demoConfig) (err error) {
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	stop := []os.Signal{syscall.SIGTERM}
-	if c.headless {
-		stop = append(stop, os.Interrupt) // the monitor reads ctrl+c as a key
-	}
-	ctx, cancel := signal.NotifyContext(ctx, stop...)
+	// Caught in both modes, so an interrupt while seeding still removes the
+	// temporary database. Under the monitor the terminal is raw and ctrl+c
+	// arrives as a key, not as SIGINT.
+	ctx, cancel := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer cancel()
-	if c.duration > 0 {
-		var cancelT context.CancelFunc
-		ctx, cancelT = context.WithTimeout(ctx, c.duration)
-		defer cancelT()
-	}
 	clock := c.clock
 	if clock == nil {
 		clock = time.Now
@@ -162,6 +156,9 @@ func demo(ctx context.Context, g *globals, c demoConfig) (err error) {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	if c.headless || c.users > 2000 {
+		fmt.Fprintf(stderr, "mudtop demo: seeding %d users into %s\n", c.users, path)
+	}
 	cast, err := seedDemo(ctx, store, c.seed, c.users, clock())
 	if err != nil {
 		return fmt.Errorf("demo: seed %s: %w", path, err)
@@ -177,6 +174,13 @@ func demo(ctx context.Context, g *globals, c demoConfig) (err error) {
 	}
 	shards := makeShards(svc, store, clock, c, cast, sc, j, stats)
 	warmUp(context.WithoutCancel(ctx), shards)
+	if c.duration > 0 {
+		// Counted from here: seeding a large population must not eat into
+		// (or time out) the run that was asked for.
+		var cancelT context.CancelFunc
+		ctx, cancelT = context.WithTimeout(ctx, c.duration)
+		defer cancelT()
+	}
 
 	simCtx, stopSim := context.WithCancel(ctx)
 	simDone := make(chan struct{})
