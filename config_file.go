@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -68,7 +69,9 @@ func loadMonitorSettings(path string, explicit bool) (monitorSettings, error) {
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) && !explicit {
+		// ENOTDIR: a parent of the default path is a file; the config is
+		// just as absent.
+		if (errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)) && !explicit {
 			return parseMonitorSettings(path, nil)
 		}
 		return monitorSettings{}, fmt.Errorf("config %s: %w", path, err)

@@ -109,7 +109,7 @@ func colourTheme(p palette) tui.Theme {
 	t.Panel.Value = fg(p.text)
 	t.Panel.Holds = fg(p.ok)
 	t.Panel.Lacks = fg(p.faint)
-	t.Panel.Own = s().Bold(true).Underline(true)
+	t.Panel.Own = s().Bold(true).Background(p.border)
 
 	t.Dialog.Box = s().Border(lipgloss.RoundedBorder()).BorderForeground(p.danger).Padding(0, 1)
 	t.Dialog.Title = fg(p.text).Bold(true)

@@ -166,7 +166,7 @@ func (c *confirm) view(th *Theme, width int) string {
 	c.reason.SetWidth(max(inner-displayWidth(c.reason.Prompt)-1, 4))
 	c.word.SetWidth(max(inner-displayWidth(c.word.Prompt)-1, 4))
 	lines := []string{th.Dialog.Danger.Render(clip(c.title, inner)), ""}
-	wrap := lipgloss.NewStyle().Width(inner)
+	wrap := th.Dialog.Title.UnsetBold().Width(inner)
 	for _, l := range c.lines {
 		lines = append(lines, wrap.Render(l))
 	}

@@ -65,8 +65,8 @@ func (d *detail) view(th *Theme, width, height int, now time.Time, reveal bool) 
 		lines = append(lines, th.Table.Anomaly.Render("! "+string(a)))
 	}
 	lines = append(lines, "",
-		th.Panel.Label.Render("holds  ")+th.Panel.Holds.Render(Truncate(joinPerms(d.d.Holds), max(inner-7, 1))),
-		th.Panel.Label.Render("lacks  ")+th.Panel.Lacks.Render(Truncate(joinPerms(d.d.Lacks), max(inner-7, 1))),
+		permLine(th, "holds", th.Panel.Holds, d.d.Holds, inner),
+		permLine(th, "lacks", th.Panel.Lacks, d.d.Lacks, inner),
 		row("worlds", worldList(d.d.WorldGrants)),
 	)
 	if d.d.CanKick {
@@ -75,6 +75,13 @@ func (d *detail) view(th *Theme, width, height int, now time.Time, reveal bool) 
 		lines = append(lines, th.Status.Error.Render(Truncate("you may not kick this session: "+d.d.Why, inner)))
 	}
 	return box.Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
+}
+
+// permLine lists permissions after a label, wrapped under the list (not
+// cut: the lacking ones are what an admin checks).
+func permLine(th *Theme, label string, st lipgloss.Style, ps []auth.Permission, inner int) string {
+	return lipgloss.JoinHorizontal(lipgloss.Top, th.Panel.Label.Render(fmt.Sprintf("%-12s", label)),
+		st.Width(max(inner-12, 8)).Render(joinPerms(ps)))
 }
 
 func ownMark(th *Theme, s auth.SessionInfo) string {
@@ -98,7 +105,11 @@ func expiryText(now time.Time, s auth.SessionInfo) string {
 	case s.ExpiresAt.IsZero():
 		return fmt.Sprintf("unreadable: %q", Sanitize(s.RawExpires))
 	}
-	return fmt.Sprintf("%s (in %s)", s.ExpiresAt.UTC().Format("2006-01-02 15:04:05"), expiresIn(now, s))
+	at := s.ExpiresAt.UTC().Format("2006-01-02 15:04:05")
+	if !s.ExpiresAt.After(now) {
+		return fmt.Sprintf("%s (%s ago: expired, not yet removed)", at, since(now, s.ExpiresAt))
+	}
+	return fmt.Sprintf("%s (in %s)", at, expiresIn(now, s))
 }
 
 func joinPerms(ps []auth.Permission) string {

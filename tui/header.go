@@ -11,10 +11,10 @@ import (
 	"mudtop/auth"
 )
 
-// Sparkline geometry: one bar per 10 s, five minutes in all.
+// Sparkline geometry: one bar per 5 s, three minutes in all.
 const (
-	sparkBucket = 10 * time.Second
-	sparkBars   = 30
+	sparkBucket = 5 * time.Second
+	sparkBars   = 36
 	churnWindow = time.Minute
 )
 
@@ -209,7 +209,7 @@ func topCounts(m map[string]int) string {
 }
 
 func (h *header) sparkLine(th *Theme, width int) string {
-	line := th.Header.Label.Render("active 5m ") + th.Header.Spark.Render(sparkline(h.spark, sparkBars))
+	line := th.Header.Label.Render("active 3m ") + th.Header.Spark.Render(sparkline(h.spark, sparkBars))
 	line += " " + th.Header.Count.Render(fmt.Sprint(h.counts.Active))
 	line += th.App.Faint.Render(fmt.Sprintf(" peak %d", h.peak))
 	if in, out, ok := h.rates(); ok {

@@ -113,7 +113,7 @@ func (l *login) credentials() (string, string) {
 
 func (l *login) view(th *Theme, width, height int, db string) string {
 	w := min(width-4, 56)
-	box := th.Dialog.Box.Width(w)
+	box := th.Panel.Box.Width(w)
 	inner := w - box.GetHorizontalFrameSize()
 	l.user.SetWidth(inner - displayWidth(l.user.Prompt) - 1)
 	l.pass.SetWidth(inner - displayWidth(l.pass.Prompt) - 1)

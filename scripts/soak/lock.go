@@ -75,6 +75,9 @@ func cmdLock(ctx context.Context, args []string) error {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return err
+	}
 	var rs []lockResult
 	for _, mode := range strings.Split(*modes, ",") {
 		r, err := lockMode(ctx, filepath.Join(*dir, "lock-"+mode+".db"), strings.TrimSpace(mode), *hold)

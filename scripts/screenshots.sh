@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Regenerates screenshots/*.png from real frames of the real program:
+# `mudtop demo` runs in a private tmux server, keys are sent to it, each
+# pane is captured with its colours (tmux capture-pane -e) and freeze
+# renders the ANSI frame to PNG. Needs tmux and Go (freeze is fetched with
+# `go run`). Usage: scripts/screenshots.sh [outdir]   (default screenshots/)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+out=${1:-screenshots}
+mkdir -p "$out"
+tmp=$(mktemp -d)
+sock="mudtop-shots-$$"
+cleanup() {
+	tmux -L "$sock" kill-server 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+freeze="go run github.com/charmbracelet/freeze@v0.2.2"
+go build -o "$tmp/mudtop" .
+
+cols=120 rows=34
+env="env -u MUDTOP_SESSION -u NO_COLOR TERM=xterm-256color COLORTERM=truecolor XDG_CONFIG_HOME=$tmp/config"
+tmux -L "$sock" -f /dev/null new-session -d -s demo -x $cols -y $rows \
+	"$env $tmp/mudtop demo --seed 7 --users 400 --rate 40 --db $tmp/demo.db 2>$tmp/demo.err"
+
+# wait_for TEXT: until the pane shows TEXT (at most 15 s).
+wait_for() {
+	for _ in $(seq 150); do
+		if tmux -L "$sock" capture-pane -p -t "$1" | grep -qF -- "$2"; then return 0; fi
+		sleep 0.1
+	done
+	echo "screenshots: timed out waiting for '$2' in $1" >&2
+	tmux -L "$sock" capture-pane -p -t "$1" >&2
+	exit 1
+}
+keys() { local t=$1; shift; for k in "$@"; do tmux -L "$sock" send-keys -t "$t" "$k"; sleep 0.3; done; }
+shoot() {
+	tmux -L "$sock" capture-pane -p -e -N -t "$1" >"$tmp/$2.ansi"
+	$freeze --language ansi --window --padding 20 --font.size 14 -o "$out/$2.png" "$tmp/$2.ansi" >/dev/null
+	go run ./scripts/shrinkpng "$out/$2.png"
+	echo "wrote $out/$2.png"
+}
+
+wait_for demo "USER"
+sleep 20 # let the simulated server fill the table and the sparkline
+keys demo j j j
+sleep 1.2
+shoot demo monitor
+keys demo Enter
+sleep 1.2
+shoot demo detail
+keys demo Escape r
+shoot demo roles
+keys demo r x
+wait_for demo "Kick this session?"
+shoot demo kick-confirm
+keys demo Escape
+keys demo '?'
+shoot demo help
+keys demo Escape q
+
+# The login form: the monitor without a session on the demo's database.
+tmux -L "$sock" new-session -d -s login -x $cols -y $rows "$env $tmp/mudtop --db $tmp/demo.db"
+wait_for login "username"
+tmux -L "$sock" send-keys -t login -l "demo-admin"
+keys login Tab
+tmux -L "$sock" send-keys -t login -l "not-the-password"
+keys login Enter
+wait_for login "Invalid username or password"
+shoot login login
