@@ -32,12 +32,17 @@ func HashPassword(password string) (string, error) {
 // NormalizeClientType is the original's client-type rule: stripped and
 // lowercased; empty becomes "unknown".
 func NormalizeClientType(ct string) string {
-	ct = strings.ToLower(strings.TrimSpace(ct))
+	ct = strings.ToLower(pyStrip(ct))
 	if ct == "" {
 		return "unknown"
 	}
 	return ct
 }
+
+// pyStrip is Python's str.strip(): it also strips \x1c-\x1f, which Go's
+// strings.TrimSpace keeps, so the original's route and mudtop read the same
+// username and client type from the same input.
+func pyStrip(s string) string { return strings.TrimFunc(s, isPySpace) }
 
 // Login checks a password and creates an account session, as the
 // original's POST /login: the username is trimmed and must be 2-20
@@ -48,7 +53,7 @@ func NormalizeClientType(ct string) string {
 // transaction. After three failures in a row for one username, further
 // attempts for it are refused for a growing delay (429).
 func (s *Service) Login(ctx context.Context, username, password, clientType string) (LoginResult, error) {
-	username = strings.TrimSpace(username)
+	username = pyStrip(username)
 	if n := len([]rune(username)); n < 2 || n > 20 {
 		return LoginResult{}, ErrUsernameLength
 	}
