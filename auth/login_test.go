@@ -83,6 +83,14 @@ func TestLoginSuccess(t *testing.T) {
 	if _, err := e.svc.Login(t.Context(), strings.Repeat("b", 20), storagetest.Password, ""); err != nil {
 		t.Errorf("20-char username refused: %v", err)
 	}
+	// Python's strip() also removes \x1c-\x1f (Go's TrimSpace keeps them):
+	// the original logs "\x1falice" in as alice, and so must mudtop.
+	r, err := e.svc.Login(t.Context(), "\x1f\u3000alice\x1c", storagetest.Password, "\x1eTUI\x1d")
+	if err != nil || r.Username != "alice" {
+		t.Errorf("login with Python whitespace around the name: %+v %v", r, err)
+	} else if got := e.text(r.SessionID, "client_type"); got != "tui" {
+		t.Errorf("client_type = %q, want tui", got)
+	}
 	// The route's client-type rule: header default and blank both become
 	// 'unknown' (the repository alone would store '' for blanks).
 	for _, ct := range []string{"", "   ", "\t"} {
