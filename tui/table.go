@@ -14,7 +14,8 @@ import (
 // removes rows above the cursor does not move it to another session.
 type table struct {
 	rows     []auth.SessionInfo
-	offset   int // first row of the page within matching
+	rowsAt   int // position of rows[0] within matching
+	offset   int // first row of the page wanted (rowsAt once read)
 	matching int // rows passing the filter
 	now      time.Time
 
@@ -115,6 +116,7 @@ func (t *table) reset() {
 // be read again.
 func (t *table) apply(s auth.Snapshot, gone []auth.SessionRef) (reread bool) {
 	t.rows, t.offset, t.matching, t.now = s.Rows, s.Offset, s.Matching, s.Now
+	t.rowsAt = s.Offset
 	if t.offset > 0 && t.offset >= t.matching {
 		t.offset = max(t.matching-t.pageSize(), 0)
 		t.cursor = min(t.cursor, max(t.matching-1, 0))
@@ -123,7 +125,7 @@ func (t *table) apply(s auth.Snapshot, gone []auth.SessionRef) (reread bool) {
 	found := false
 	for i, r := range t.rows {
 		if r.Ref == t.selected && t.selected != (auth.SessionRef{}) {
-			t.cursor = t.offset + i
+			t.cursor = t.rowsAt + i
 			found = true
 		}
 		if _, ok := t.tags[r.Ref]; ok {
@@ -164,12 +166,15 @@ func (t *table) moveTo(pos int) bool {
 	return t.offset != old
 }
 
-// selectAtCursor makes the session at the cursor the selected one, when
-// that row is loaded.
+// selectAtCursor makes the session at the cursor the selected one. When
+// that row is not loaded yet (the page is being read) nothing is selected
+// until it arrives, so an action can never hit the row that used to be there.
 func (t *table) selectAtCursor() {
-	if i := t.cursor - t.offset; i >= 0 && i < len(t.rows) {
+	if i := t.cursor - t.rowsAt; i >= 0 && i < len(t.rows) {
 		t.selected = t.rows[i].Ref
+		return
 	}
+	t.selected = auth.SessionRef{}
 }
 
 // current is the selected session, when it is on the page.
@@ -358,5 +363,5 @@ func (t *table) rowAt(line int) (auth.SessionInfo, int, bool) {
 	if i < 0 || i >= len(t.rows) {
 		return auth.SessionInfo{}, 0, false
 	}
-	return t.rows[i], t.offset + i, true
+	return t.rows[i], t.rowsAt + i, true
 }
