@@ -11,10 +11,15 @@ import (
 	"mudtop/storage"
 )
 
-// sceneryReplant is how often the expiring session is planted again: it
-// counts down to "expired" on screen, then a fresh one replaces it, so a
-// demo of a few minutes shows an expiry happen.
-const sceneryReplant = 3 * time.Minute
+// sceneryReplant is how often the scenery is planted again. The expiring
+// session is planted with sceneryExpiresIn left: it counts down, shows as
+// expired for the rest of the period, then a fresh one replaces it, so a
+// demo of a few minutes shows an expiry happen. Replanting also brings back
+// scenery an operator kicked or cleared.
+const (
+	sceneryReplant   = 3 * time.Minute
+	sceneryExpiresIn = 2 * time.Minute
+)
 
 // scenery plants sessions the live simulator could not produce in a short
 // demo: rows written straight to the store with an earlier "now", as a
@@ -43,14 +48,13 @@ type plant struct {
 	keep    bool // keep the user's other sessions (the multi-session anomaly)
 }
 
-// plants lists what to write at now; the expiring one (index 1) is also
-// what replant repeats.
+// plants lists what to write at now.
 func (sc *scenery) plants() []plant {
 	ttl := sc.svc.Config().TTL
 	u := sc.users
 	ps := []plant{
 		{user: u[0], note: "idle", ago: 47 * time.Minute, ttl: ttl, client: "telnet", inWorld: true},
-		{user: u[1], note: "expiring soon", ago: ttl - 4*time.Minute, ttl: ttl, client: "web", inWorld: true},
+		{user: u[1], note: "expiring soon", ago: ttl - sceneryExpiresIn, ttl: ttl, client: "web", inWorld: true},
 		{user: u[2], note: "expired, not yet removed", ago: ttl + 12*time.Minute, ttl: ttl, client: "mobile"},
 		{user: u[3], note: "never expires", ago: 95 * time.Minute, ttl: 0, client: "discord"},
 		{user: u[4], note: "deactivated user's session", ago: 9 * time.Minute, ttl: ttl, client: "telnet", inWorld: true},
@@ -71,6 +75,7 @@ func (sc *scenery) plants() []plant {
 // earlier ones (so a reused database does not pile them up), and marks the
 // anomaly's user inactive.
 func (sc *scenery) plantAll(ctx context.Context) error {
+	sc.next = sc.now().Add(sceneryReplant)
 	if len(sc.users) < sceneryUsers {
 		return nil
 	}
@@ -82,20 +87,15 @@ func (sc *scenery) plantAll(ctx context.Context) error {
 	if err := sc.store.SetUserActive(ctx, sc.store.Q(), sc.users[4].ID, false); err != nil {
 		return fmt.Errorf("deactivate %s: %w", sc.users[4].Name, err)
 	}
-	sc.next = sc.now().Add(sceneryReplant)
 	return nil
 }
 
-// maybeReplant plants the expiring session again when it is due.
+// maybeReplant plants the scenery again when it is due.
 func (sc *scenery) maybeReplant(ctx context.Context) error {
-	if sc == nil || len(sc.users) < sceneryUsers || sc.now().Before(sc.next) {
+	if sc == nil || sc.now().Before(sc.next) {
 		return nil
 	}
-	sc.next = sc.now().Add(sceneryReplant)
-	p := sc.plants()[1]
-	// Start near the end of its life, so it shows "expiring" at once.
-	p.ago = max(sc.svc.Config().TTL-sceneryReplant+30*time.Second, 0)
-	return sc.plantOne(ctx, p)
+	return sc.plantAll(ctx)
 }
 
 func (sc *scenery) plantOne(ctx context.Context, p plant) error {

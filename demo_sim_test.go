@@ -136,7 +136,7 @@ func TestSimulatorRunsWithoutUnexpectedErrors(t *testing.T) {
 func TestSimulatorSeesEveryState(t *testing.T) {
 	t.Parallel()
 	f := newSimFixture(t, 60, 5)
-	f.run(150)
+	f.run(30)
 	now := storage.FormatTime(f.clock.now())
 	soon := storage.FormatTime(f.clock.now().Add(auth.ExpiringSoonWindow))
 	idle := storage.FormatTime(f.clock.now().Add(-30 * time.Minute))
@@ -155,14 +155,29 @@ func TestSimulatorSeesEveryState(t *testing.T) {
 			t.Errorf("no %s session", name)
 		}
 	}
-	// The expiring session runs out and is planted again: after a replant
-	// period there is still one expiring soon.
-	f.clock.advance(sceneryReplant)
+	// The expiring session runs out (and shows as expired), then the
+	// scenery is planted again and one is expiring soon once more; scenery
+	// an operator cleared comes back too.
+	count := func(state string) int {
+		now := storage.FormatTime(f.clock.now())
+		soon := storage.FormatTime(f.clock.now().Add(auth.ExpiringSoonWindow))
+		idle := storage.FormatTime(f.clock.now().Add(-30 * time.Minute))
+		return queryInt(t, f.store, checks[state], now, soon, idle)
+	}
+	expiredBefore := count("expired")
+	f.clock.advance(sceneryExpiresIn)
+	if got := count("expired"); got != expiredBefore+1 {
+		t.Errorf("expired sessions %d after the expiring one ran out, want %d", got, expiredBefore+1)
+	}
+	if _, err := f.svc.ClearAllSessions(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.advance(sceneryReplant - sceneryExpiresIn)
 	f.run(5)
-	now = storage.FormatTime(f.clock.now())
-	soon = storage.FormatTime(f.clock.now().Add(auth.ExpiringSoonWindow))
-	if n := queryInt(t, f.store, checks["expiring"], now, soon, idle); n == 0 {
-		t.Error("no expiring session after the replant period")
+	for _, state := range []string{"expiring", "expired", "never", "inactive", "shared-chara"} {
+		if count(state) == 0 {
+			t.Errorf("no %s session after the replant", state)
+		}
 	}
 	if v := f.stats.take(); v.Unexpected != 0 {
 		t.Errorf("%d unexpected errors", v.Unexpected)
