@@ -33,20 +33,29 @@ func ShortID(token string) string {
 // actor is the check every guarded action makes first, inside the action's
 // own write transaction, so nothing can change between check and act: the
 // session is valid now (401), its account active and not tombstoned (401),
-// and its role holds p (403). It records the actor's activity, as the
-// original's validate_session_with_permission does.
-func (s *Service) actor(ctx context.Context, q storage.Querier, token string, p Permission) (Identity, error) {
-	id, a, err := s.validate(ctx, q, token)
+// and its role holds p (403). It does not record activity: guarded does,
+// once the action has succeeded, so that a refused attempt changes nothing
+// in either activity mode (coalesced, a touch made here would survive the
+// rollback in memory and be flushed later).
+func (s *Service) actor(ctx context.Context, q storage.Querier, token string, p Permission) (Identity, storage.SessionAuth, error) {
+	a, ok, err := s.lookup(ctx, q, token)
 	if err != nil {
-		return id, err
+		return Identity{}, a, err
+	}
+	if !ok {
+		return Identity{}, a, ErrInvalidSession
+	}
+	id, err := identity(a)
+	if err != nil {
+		return id, a, err
 	}
 	if !a.UserActive || a.Tombstoned {
-		return id, ErrDeactivated
+		return id, a, ErrDeactivated
 	}
 	if !HasPermission(id.Role, p) {
-		return id, Forbidden(p)
+		return id, a, Forbidden(p)
 	}
-	return id, nil
+	return id, a, nil
 }
 
 // guarded runs one guarded action in one write transaction: check the
@@ -59,17 +68,26 @@ func (s *Service) guarded(ctx context.Context, token string, p Permission, actio
 	var actor Identity
 	err := s.store.Write(ctx, func(q storage.Querier) error {
 		var err error
-		if actor, err = s.actor(ctx, q, token, p); err != nil {
+		var row storage.SessionAuth
+		if actor, row, err = s.actor(ctx, q, token, p); err != nil {
 			return err
 		}
 		if res, err = act(q, actor); err != nil {
 			return err
 		}
 		res.Action = action
-		return s.store.WriteAudit(ctx, q, s.clock(), storage.AuditEntry{
+		if err := s.store.WriteAudit(ctx, q, s.clock(), storage.AuditEntry{
 			Actor: actor.Username, ActorRole: actor.Role, Action: action, Target: res.Target,
 			Result: "ok: " + res.Summary(), Removed: res.Removed, Reason: reason,
-		})
+		}); err != nil {
+			return err
+		}
+		if res.SelfRemoved {
+			return nil
+		}
+		// The actor used the game's admin powers: that is activity, as the
+		// original's validate_session_with_permission records it.
+		return s.touch(ctx, q, row)
 	})
 	if err == nil {
 		if res.SelfRemoved {
