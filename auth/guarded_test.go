@@ -412,3 +412,45 @@ func TestOperatorStatesRefuseMonitor(t *testing.T) {
 		wantErr(t, err, st.want(ViewLogs))
 	}
 }
+
+// TestGuardedRefusalCoalesced is a regression test: with activity
+// coalescing on (the default), a refused guarded action used to record the
+// actor's touch in memory before the refusal, and the next flush renewed
+// the refused actor's session. Now a refusal changes nothing in either
+// mode, and a success records the actor's activity in both.
+func TestGuardedRefusalCoalesced(t *testing.T) {
+	cfg := coalesced()
+	cfg.AllowMultipleSessions = true
+	e := newEnv(t, cfg)
+	op := e.user("oper", "admin")
+	e.session(op, "op")
+	e.session(e.user("peer", "admin"), "peer")
+	e.session(e.user("pleb", "player"), "pleb")
+	now := e.clk.Advance(time.Minute)
+	before := e.dump()
+	refusals := map[string]func() error{
+		"rank":       func() error { _, err := e.svc.KickUser(t.Context(), "op", "peer", ""); return err },
+		"permission": func() error { _, err := e.svc.ClearAll(t.Context(), "op", false, ""); return err },
+		"not found":  func() error { _, err := e.svc.KickUser(t.Context(), "op", "nobody", ""); return err },
+	}
+	for name, call := range refusals {
+		if err := call(); err == nil {
+			t.Fatalf("%s: not refused", name)
+		}
+		if err := e.svc.Flush(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if after := e.dump(); after != before {
+			t.Errorf("%s refusal changed sessions after the flush:\n%s\n%s", name, before, after)
+		}
+	}
+	if _, err := e.svc.KickUser(t.Context(), "op", "pleb", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.text("op", "last_activity"); got != ts(now) {
+		t.Errorf("a successful action did not record the actor's activity: %q", got)
+	}
+}
