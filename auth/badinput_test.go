@@ -171,13 +171,17 @@ func TestReadOnlyService(t *testing.T) {
 func TestClosedStoreIsStoreError(t *testing.T) {
 	e := newEnv(t, writeThrough())
 	uid := e.user("alice", "player")
-	e.session(uid, "tok")
+	e.session(uid, "tok-0123456789")
 	e.st.Close()
 	for name, call := range tokenCalls(e.svc) {
-		err := call(t.Context(), "tok")
+		err := call(t.Context(), "tok-0123456789")
 		var se *StoreError
 		if !errors.As(err, &se) || Status(err) != 0 {
 			t.Errorf("%s on a closed store: %v (%T), want *StoreError", name, err, err)
+		}
+		// Error texts end up in logs and on screen: never the whole id.
+		if err != nil && strings.Contains(err.Error(), "tok-0123456789") {
+			t.Errorf("%s: error text holds the session id: %v", name, err)
 		}
 	}
 	if _, err := e.svc.Login(t.Context(), "alice", storagetest.Password, ""); Status(err) != 0 || err == nil {
