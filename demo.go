@@ -242,9 +242,13 @@ func headlessStatus(ctx context.Context, w io.Writer, svc *auth.Service, store *
 				v.Ops, v.Errors, v.Unexpected, v.Busy, v.Gone)
 			return
 		case now := <-t.C:
+			if ctx.Err() != nil {
+				continue // stopping: the summary follows, not a half-read line
+			}
 			v := stats.take()
-			agg, err := store.Aggregate(ctx, store.Q(), clock(), svc.Config().ActiveWindow, auth.ExpiringSoonWindow)
-			if err != nil && ctx.Err() == nil {
+			// Not cancelled with ctx: a line is printed whole or not at all.
+			agg, err := store.Aggregate(context.WithoutCancel(ctx), store.Q(), clock(), svc.Config().ActiveWindow, auth.ExpiringSoonWindow)
+			if err != nil {
 				fmt.Fprintf(w, "mudtop demo: count sessions: %v\n", err)
 			}
 			fmt.Fprintln(w, statusLine(clock(), v, prev, now.Sub(last), agg))

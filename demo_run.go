@@ -116,8 +116,9 @@ func runShards(ctx context.Context, shards []*simulator, rate float64) {
 
 // pace calls step rate times per second, woken by a ticker (never a busy
 // loop): each tick runs the operations that came due since the last one.
-// When the database is slower than the rate, at most a quarter second of
-// backlog is kept, so a stall is not followed by a stampede. Operations run
+// When the database is slower than the rate, at most half a second of
+// backlog is kept: enough to make up an fsync stall, not so much that a
+// long one is followed by a stampede. Operations run
 // on a context that is not cancelled with ctx: stopping waits for the
 // operation in flight instead of journaling a spurious "context canceled".
 func pace(ctx context.Context, rate float64, step func(context.Context)) {
@@ -135,7 +136,7 @@ func pace(ctx context.Context, rate float64, step func(context.Context)) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			budget = min(budget+rate*now.Sub(last).Seconds(), max(1, rate/4))
+			budget = min(budget+rate*now.Sub(last).Seconds(), max(1, rate/2))
 			last = now
 			for ; budget >= 1; budget-- {
 				if ctx.Err() != nil {
