@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
+
 	"mudtop/auth"
 )
 
@@ -27,6 +29,10 @@ type table struct {
 
 	width, height int // height includes the header line
 	cols          []colLayout
+	// fitted holds each row's cells already sanitised and cut to their
+	// column (the mark column aside, which changes with tags): computed
+	// once per poll and per resize, not once per frame.
+	fitted [][]string
 }
 
 // column describes one column of the table.
@@ -96,6 +102,22 @@ func (t *table) setSize(w, h int) {
 		t.cols = append(t.cols, colLayout{column: c, x: x, w: widths[i]})
 		x += widths[i] + 1
 	}
+	t.refit()
+}
+
+// refit recomputes the fitted cells of the rows held.
+func (t *table) refit() {
+	t.fitted = t.fitted[:0]
+	for _, r := range t.rows {
+		cells := t.cells(r)
+		out := make([]string, len(t.cols))
+		for i, c := range t.cols {
+			if i > 0 {
+				out[i] = cell(cells[i], c)
+			}
+		}
+		t.fitted = append(t.fitted, out)
+	}
 }
 
 // pageSize is how many rows fit under the header.
@@ -139,6 +161,7 @@ func (t *table) apply(s auth.Snapshot, gone []auth.SessionRef) (reread bool) {
 	for _, ref := range gone {
 		delete(t.tags, ref)
 	}
+	t.refit()
 	return false
 }
 
@@ -233,20 +256,24 @@ func (t *table) columnAt(x int) (colLayout, bool) {
 	return colLayout{}, false
 }
 
-// cells are a row's texts, sanitised, in column order.
-func (t *table) cells(r auth.SessionInfo) []string {
+// mark is the two-cell mark column: tagged (+), then anomaly (!) or own (*).
+func (t *table) mark(r auth.SessionInfo) string {
 	mark := " "
 	if _, ok := t.tags[r.Ref]; ok {
 		mark = "+"
 	}
 	switch {
 	case len(r.Anomalies) > 0:
-		mark += "!"
+		return mark + "!"
 	case r.Own:
-		mark += "*"
-	default:
-		mark += " "
+		return mark + "*"
 	}
+	return mark + " "
+}
+
+// cells are a row's texts, raw, in column order (the mark column first).
+func (t *table) cells(r auth.SessionInfo) []string {
+	mark := t.mark(r)
 	char, world := r.CharacterName, r.WorldID
 	if !r.InWorld {
 		char, world = "-", "-"
@@ -257,20 +284,8 @@ func (t *table) cells(r auth.SessionInfo) []string {
 	}
 }
 
-// line joins cells at the column widths: every cell is sanitised and cut
-// or padded to exactly its width, so wide and combining characters cannot
-// shift the columns after them.
-func (t *table) line(cells []string) string {
-	var b strings.Builder
-	for i, c := range t.cols {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(cell(cells[i], c))
-	}
-	return b.String()
-}
-
+// cell sanitises s and cuts or pads it to exactly the column's width, so
+// wide and combining characters cannot shift the columns after it.
 func cell(s string, c colLayout) string {
 	if c.right {
 		t := Truncate(s, c.w)
@@ -294,7 +309,7 @@ func (t *table) view(th *Theme, loaded bool, filter string) string {
 		lines = append(lines, th.App.Faint.Render("no sessions"))
 	}
 	for i := 0; i < len(t.rows) && len(lines) < t.height; i++ {
-		lines = append(lines, t.rowLine(th, t.rows[i]))
+		lines = append(lines, t.rowLine(th, i))
 	}
 	for len(lines) < t.height {
 		lines = append(lines, "")
@@ -326,35 +341,77 @@ func (t *table) headerLine(th *Theme) string {
 	return b.String()
 }
 
-func (t *table) rowLine(th *Theme, r auth.SessionInfo) string {
-	cells := t.cells(r)
+func (t *table) rowLine(th *Theme, i int) string {
+	r := t.rows[i]
+	mark, cells := t.mark(r), t.fitted[i]
 	if r.Ref == t.selected {
-		line := t.line(cells)
+		line := mark + " " + strings.Join(cells[1:], " ")
 		if pad := t.width - displayWidth(line); pad > 0 {
 			line += strings.Repeat(" ", pad)
 		}
 		return th.Table.Selected.Render(line)
 	}
 	_, tagged := t.tags[r.Ref]
-	var b strings.Builder
-	for i, c := range t.cols {
-		if i > 0 {
-			b.WriteByte(' ')
+	// Cells sharing a style are rendered in one run: Style.Render is the
+	// costly part of a frame, and most cells of a row share the row's style.
+	text := th.Table.Cell
+	switch {
+	case tagged:
+		text = th.Table.Tagged
+	case r.Own:
+		text = th.Table.Own
+	}
+	var b, run strings.Builder
+	runStyle := -1
+	flush := func() {
+		if run.Len() > 0 {
+			b.WriteString(cellStyle(th, runStyle, text, r).Render(run.String()))
+			run.Reset()
 		}
-		st := th.Table.Cell
+	}
+	for i := range t.cols {
+		st := styleText
 		switch {
 		case i == 0 && len(r.Anomalies) > 0:
-			st = th.Table.Anomaly
-		case i == 6:
-			st = stateStyle(th, r.State)
-		case tagged:
-			st = th.Table.Tagged
-		case r.Own:
-			st = th.Table.Own
+			st = styleAnomaly
+		case i == stateColumn:
+			st = styleState
 		}
-		b.WriteString(st.Render(cell(cells[i], c)))
+		if st != runStyle {
+			flush()
+			runStyle = st
+		}
+		if i > 0 {
+			run.WriteByte(' ')
+		}
+		if i == 0 {
+			run.WriteString(mark)
+		} else {
+			run.WriteString(cells[i])
+		}
 	}
+	flush()
 	return b.String()
+}
+
+// stateColumn is the index of the STATE column, drawn in the state's style.
+const stateColumn = 6
+
+// Which style a run of cells takes.
+const (
+	styleText = iota
+	styleAnomaly
+	styleState
+)
+
+func cellStyle(th *Theme, which int, text lipgloss.Style, r auth.SessionInfo) lipgloss.Style {
+	switch which {
+	case styleAnomaly:
+		return th.Table.Anomaly
+	case styleState:
+		return stateStyle(th, r.State)
+	}
+	return text
 }
 
 // rowAt maps a line of the table (0 = header) to a loaded row.
