@@ -5,6 +5,7 @@
 # renders the ANSI frame to PNG. Needs tmux and Go (freeze is fetched with
 # `go run`). Usage: scripts/screenshots.sh [outdir]   (default screenshots/)
 set -euo pipefail
+export LC_ALL=C.UTF-8 # ${#var} counts characters, not bytes
 
 cd "$(dirname "$0")/.."
 out=${1:-screenshots}
@@ -36,8 +37,19 @@ wait_for() {
 	exit 1
 }
 keys() { local t=$1; shift; for k in "$@"; do tmux -L "$sock" send-keys -t "$t" "$k"; sleep 0.3; done; }
+# pad: tmux leaves out cells the program never wrote, so every captured
+# line is padded to the pane width and freeze draws the whole terminal.
+pad() {
+	local line plain n
+	while IFS= read -r line; do
+		plain=$(printf '%s' "$line" | sed 's/\x1b\[[0-9;:]*[A-Za-z]//g')
+		n=$((cols - ${#plain}))
+		((n < 0)) && n=0
+		printf '%s%*s\n' "$line" "$n" ''
+	done
+}
 shoot() {
-	tmux -L "$sock" capture-pane -p -e -N -t "$1" >"$tmp/$2.ansi"
+	tmux -L "$sock" capture-pane -p -e -N -t "$1" | pad >"$tmp/$2.ansi"
 	$freeze --language ansi --window --padding 20 --font.size 14 -o "$out/$2.png" "$tmp/$2.ansi" >/dev/null
 	go run ./scripts/shrinkpng "$out/$2.png"
 	echo "wrote $out/$2.png"
