@@ -42,6 +42,9 @@ type Store struct {
 	// watch notices the file being deleted, replaced or truncated while
 	// open (see fileident.go).
 	watch *fileWatch
+	// monitor is the monitor's pinned connection and count cache
+	// (aggcache.go).
+	monitor monitorReader
 }
 
 // Querier is what both *sql.DB and *sql.Tx offer, so store methods run
@@ -179,6 +182,7 @@ func open(ctx context.Context, path string, opt Options) (*Store, error) {
 
 // Close releases the connections.
 func (s *Store) Close() error {
+	s.monitor.close()
 	s.stmts.close()
 	return s.db.Close()
 }

@@ -1,0 +1,202 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The monitor polls once a second, and its header counts cover every
+// session: on 100k rows each count is a pass over the table, and the
+// original's schema has no index that would turn the date comparisons or
+// the per-role join into range counts. So the monitor reads through one
+// pinned connection and keeps, per row, what the counts need: the instants
+// SQLite reads from expires_at and last_activity, and the group keys. While
+// nothing has changed the file (PRAGMA data_version on that connection, which
+// never writes, moves with every commit of any other connection, this
+// process's included), a tick recomputes the counts for the new "now" from
+// memory, exactly as the SQL would; after a change the cache is rebuilt in
+// one pass, inside the same read transaction as the rest of the tick.
+
+// monitorReader is the store's pinned monitor connection and its cache.
+type monitorReader struct {
+	mu    sync.Mutex // one monitor read at a time
+	conn  *sql.Conn
+	gen   uint64                 // the file generation conn was opened in
+	tx    atomic.Pointer[sql.Tx] // the read in progress, for Aggregate
+	cache *aggCache
+}
+
+// aggRow is one session as the counts see it. Instants are unix seconds as
+// SQLite's unixepoch() reads the stored value; valid is false where SQLite
+// reads NULL (unparseable). A stored 'now' reads as the moment of the query,
+// so it is marked and judged at each tick.
+type aggRow struct {
+	expires, activity     int64
+	expiresOK, activityOK bool
+	expiresNull           bool // the raw column is NULL (never expires)
+	expiresNow            bool
+	activityNow           bool
+}
+
+type aggCache struct {
+	conn        *sql.Conn
+	dataVersion int64
+	rows        []aggRow
+	base        Aggregates // the counts that do not depend on now
+}
+
+// ReadMonitor runs fn in one read transaction on the monitor's pinned
+// connection, where Aggregate can reuse what it computed at the previous
+// tick if the file has not changed since. Calls are serialised.
+func (s *Store) ReadMonitor(ctx context.Context, fn func(q Querier) error) error {
+	if err := s.watch.check(); err != nil {
+		return err
+	}
+	m := &s.monitor
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.conn != nil && m.gen != s.watch.gen.Load() {
+		// The file was replaced: the pinned connection still reads the old
+		// one. Hand it back (the pool retires it) and start afresh.
+		m.conn.Close()
+		m.conn, m.cache = nil, nil
+	}
+	if m.conn == nil {
+		gen := s.watch.gen.Load()
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			return wrap("begin read", err)
+		}
+		m.conn, m.gen = c, gen
+	}
+	tx, err := m.conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		m.conn.Close()
+		m.conn, m.cache = nil, nil
+		return wrap("begin read", err)
+	}
+	defer tx.Rollback()
+	m.tx.Store(tx)
+	defer m.tx.Store(nil)
+	return fn(tx)
+}
+
+func (m *monitorReader) close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.conn != nil {
+		m.conn.Close()
+		m.conn, m.cache = nil, nil
+	}
+}
+
+// cachedAggregate is Aggregate on the monitor's pinned transaction.
+func (s *Store) cachedAggregate(ctx context.Context, q Querier, now time.Time, window, soon time.Duration) (Aggregates, error) {
+	m := &s.monitor
+	var total int
+	// The first read starts the transaction's snapshot; data_version is
+	// only meaningful after it.
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions`).Scan(&total); err != nil {
+		return Aggregates{}, wrap("count sessions", err)
+	}
+	var dv int64
+	if err := q.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&dv); err != nil {
+		return Aggregates{}, wrap("count sessions", err)
+	}
+	c := m.cache
+	if c == nil || c.conn != m.conn || c.dataVersion != dv || len(c.rows) != total {
+		var err error
+		if c, err = loadAggCache(ctx, q); err != nil {
+			return Aggregates{}, err
+		}
+		c.conn, c.dataVersion = m.conn, dv
+		m.cache = c
+	}
+	a := c.base
+	a.ByRole, a.ByWorld, a.ByClient = copyCounts(c.base.ByRole), copyCounts(c.base.ByWorld), copyCounts(c.base.ByClient)
+	c.count(&a, now, window, soon, time.Now())
+	_ = q.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'sessions'`).Scan(&a.Issued)
+	return a, nil
+}
+
+func copyCounts(m map[string]int) map[string]int {
+	out := make(map[string]int, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// aggScanSQL reads every session once. unixepoch() parses exactly as
+// datetime() does (same parser, same NULLs), to the second.
+const aggScanSQL = `SELECT s.expires_at IS NULL,
+ unixepoch(s.expires_at), unixepoch(s.last_activity),
+ typeof(s.expires_at) IN ('text', 'blob') AND lower(CAST(s.expires_at AS TEXT)) = 'now',
+ typeof(s.last_activity) IN ('text', 'blob') AND lower(CAST(s.last_activity AS TEXT)) = 'now',
+ s.character_id IS NOT NULL,
+ coalesce(u.role, ''), coalesce(CAST(s.world_id AS TEXT), ''), coalesce(CAST(s.client_type AS TEXT), '')
+FROM sessions s LEFT JOIN users u ON u.id = s.user_id`
+
+func loadAggCache(ctx context.Context, q Querier) (*aggCache, error) {
+	rows, err := q.QueryContext(ctx, aggScanSQL)
+	if err != nil {
+		return nil, wrap("count sessions", err)
+	}
+	defer rows.Close()
+	c := &aggCache{base: Aggregates{ByRole: map[string]int{}, ByWorld: map[string]int{}, ByClient: map[string]int{}}}
+	var role, world, client sql.RawBytes
+	var exp, act sql.NullInt64
+	for rows.Next() {
+		var r aggRow
+		var inWorld bool
+		if err := rows.Scan(&r.expiresNull, &exp, &act, &r.expiresNow, &r.activityNow, &inWorld, &role, &world, &client); err != nil {
+			return nil, wrap("count sessions", err)
+		}
+		r.expires, r.expiresOK = exp.Int64, exp.Valid
+		r.activity, r.activityOK = act.Int64, act.Valid
+		c.rows = append(c.rows, r)
+		c.base.Total++
+		if inWorld {
+			c.base.InWorld++
+		}
+		if r.expiresNull {
+			c.base.NeverExpires++
+		}
+		c.base.ByRole[string(role)]++
+		c.base.ByWorld[string(world)]++
+		c.base.ByClient[string(client)]++
+	}
+	return c, wrap("count sessions", rows.Err())
+}
+
+// count fills the counts that depend on now, as the SQL of Aggregate
+// computes them; wall is the real clock, which is what a stored 'now' reads.
+func (c *aggCache) count(a *Aggregates, now time.Time, window, soon time.Duration, wall time.Time) {
+	n := now.Unix()
+	lo := now.Add(-window).Unix()
+	hi := now.Add(soon).Unix()
+	w := wall.Unix()
+	for i := range c.rows {
+		r := &c.rows[i]
+		e, eok := r.expires, r.expiresOK
+		if r.expiresNow {
+			e, eok = w, true
+		}
+		l, lok := r.activity, r.activityOK
+		if r.activityNow {
+			l, lok = w, true
+		}
+		if eok && e <= n {
+			a.Expired++
+		}
+		if eok && e > n && e <= hi {
+			a.ExpiringSoon++
+		}
+		if (r.expiresNull || (eok && e > n)) && (window <= 0 || (lok && l >= lo)) {
+			a.Active++
+		}
+	}
+}
