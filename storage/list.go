@@ -96,6 +96,12 @@ const filterWhere = ` WHERE (instr(lower(coalesce(u.username, '')), ?1) > 0
 
 // ListSessions returns one sorted, filtered page and how many rows match
 // the filter in all.
+//
+// It works in two steps so the cost follows the page, not the table: first
+// the page's row ids, ordered by the sort key alone (no per-row subqueries,
+// joins only when the key or the filter needs them, and an index walk where
+// one gives the order); then the 50 rows' details, with their per-user and
+// per-character counts, by rowid.
 func (s *Store) ListSessions(ctx context.Context, q Querier, lq ListQuery) ([]SessionRow, int, error) {
 	if lq.Sort < 0 || lq.Sort >= sortColumns {
 		return nil, 0, fmt.Errorf("list sessions: unknown sort column %d", lq.Sort)
@@ -103,39 +109,169 @@ func (s *Store) ListSessions(ctx context.Context, q Querier, lq ListQuery) ([]Se
 	if lq.Limit <= 0 {
 		lq.Limit = 50
 	}
-	order := sortSQL[lq.Sort]
-	if lq.Desc {
-		order = flip(order)
+	if lq.Offset < 0 {
+		lq.Offset = 0
 	}
-	where, args := "", []any{}
-	if f := strings.ToLower(lq.Filter); f != "" {
-		where, args = filterWhere, append(args, f)
-	}
+	filter := strings.ToLower(lq.Filter)
 	var matching int
-	countSQL := `SELECT count(*) FROM sessions s`
-	if where != "" {
-		countSQL = `SELECT count(*)` + listFrom + where
+	countSQL, args := `SELECT count(*) FROM sessions s`, []any{}
+	if filter != "" {
+		countSQL, args = `SELECT count(*)`+listFrom+filterWhere, []any{filter}
 	}
 	if err := q.QueryRowContext(ctx, countSQL, args...).Scan(&matching); err != nil {
 		return nil, 0, wrap("count sessions", err)
 	}
-	n := len(args)
-	query := `SELECT ` + listColumns + listFrom + where +
-		fmt.Sprintf(` ORDER BY %s, s.id LIMIT ?%d OFFSET ?%d`, order, n+1, n+2)
-	rows, err := q.QueryContext(ctx, query, append(args, lq.Limit, lq.Offset)...)
+	ids, err := s.pageIDs(ctx, q, lq, filter)
 	if err != nil {
-		return nil, 0, wrap("list sessions", err)
+		return nil, 0, err
+	}
+	out, err := s.rowsByID(ctx, q, ids)
+	return out, matching, err
+}
+
+// pageIDs returns the row ids of one page in display order.
+func (s *Store) pageIDs(ctx context.Context, q Querier, lq ListQuery, filter string) ([]int64, error) {
+	if filter == "" && lq.Sort == SortIdle {
+		ids, ok, err := idleByWorld(ctx, q, lq)
+		if err != nil || ok {
+			return ids, err
+		}
+	}
+	order := sortSQL[lq.Sort]
+	if lq.Desc {
+		order = flip(order)
+	}
+	from := ` FROM sessions s`
+	switch {
+	case filter != "":
+		from = listFrom
+	case lq.Sort == SortUser || lq.Sort == SortRole:
+		from += ` LEFT JOIN users u ON u.id = s.user_id`
+	case lq.Sort == SortCharacter:
+		from += ` LEFT JOIN characters c ON c.id = s.character_id`
+	}
+	where, args := "", []any{}
+	if filter != "" {
+		where, args = filterWhere, append(args, filter)
+	}
+	n := len(args)
+	query := `SELECT s.id` + from + where +
+		fmt.Sprintf(` ORDER BY %s, s.id LIMIT ?%d OFFSET ?%d`, order, n+1, n+2)
+	return scanIDs(ctx, q, query, append(args, lq.Limit, lq.Offset)...)
+}
+
+// maxWorldArms bounds the per-world merge below; past it, one ordered scan
+// is as cheap.
+const maxWorldArms = 64
+
+// idleByWorld orders by last activity without sorting the table: the
+// original's idx_sessions_world_last_activity(world_id, last_activity DESC)
+// is in that order within each world, so the first offset+limit entries of
+// each world (NULL included), merged, are the page. Ties fall to rowid order
+// inside the index as in the ORDER BY. ok is false when the merge does not
+// apply (too many worlds, or the index is missing).
+func idleByWorld(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool, error) {
+	worlds := []any{nil}
+	var prev any
+	for {
+		var w any
+		var err error
+		if prev == nil {
+			err = q.QueryRowContext(ctx, `SELECT min(world_id) FROM sessions`).Scan(&w)
+		} else {
+			err = q.QueryRowContext(ctx, `SELECT min(world_id) FROM sessions WHERE world_id > ?`, prev).Scan(&w)
+		}
+		if err != nil {
+			return nil, false, wrap("list sessions", err)
+		}
+		if w == nil {
+			break
+		}
+		if len(worlds) > maxWorldArms {
+			return nil, false, nil
+		}
+		worlds = append(worlds, w)
+		prev = w
+	}
+	// Reversed, the oldest activity comes first; ties stay in rowid order,
+	// as flip() leaves the ", s.id" of the plain query alone.
+	dir, tie := "DESC", "ASC"
+	if lq.Desc {
+		dir = "ASC"
+	}
+	var b strings.Builder
+	args := []any{lq.Offset + lq.Limit}
+	for i, w := range worlds {
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		cond := "world_id IS NULL"
+		if w != nil {
+			args = append(args, w)
+			cond = fmt.Sprintf("world_id = ?%d", len(args))
+		}
+		fmt.Fprintf(&b, `SELECT * FROM (SELECT id, last_activity FROM sessions INDEXED BY idx_sessions_world_last_activity
+ WHERE %s ORDER BY last_activity %s, id %s LIMIT ?1)`, cond, dir, tie)
+	}
+	args = append(args, lq.Limit, lq.Offset)
+	fmt.Fprintf(&b, ` ORDER BY 2 %s, 1 %s LIMIT ?%d OFFSET ?%d`, dir, tie, len(args)-1, len(args))
+	ids, err := scanIDs(ctx, q, b.String(), args...)
+	if err != nil {
+		if strings.Contains(err.Error(), "no such index") {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	return ids, true, nil
+}
+
+func scanIDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap("list sessions", err)
 	}
 	defer rows.Close()
-	out := make([]SessionRow, 0, lq.Limit)
+	var ids []int64
 	for rows.Next() {
-		r, err := scanRow(rows)
-		if err != nil {
-			return nil, 0, err
+		var id int64
+		var rest any
+		dest := []any{&id}
+		if cols, _ := rows.Columns(); len(cols) > 1 {
+			dest = append(dest, &rest)
 		}
-		out = append(out, r)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, wrap("list sessions", err)
+		}
+		ids = append(ids, id)
 	}
-	return out, matching, wrap("list sessions", rows.Err())
+	return ids, wrap("list sessions", rows.Err())
+}
+
+// rowsByID reads the full rows of a page and returns them in ids' order.
+func (s *Store) rowsByID(ctx context.Context, q Querier, ids []int64) ([]SessionRow, error) {
+	out := make([]SessionRow, 0, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	marks := strings.Repeat("?,", len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	got, err := s.sessionsWhere(ctx, q, `s.id IN (`+marks[:len(marks)-1]+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]SessionRow, len(got))
+	for _, r := range got {
+		byID[r.RowID] = r
+	}
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // SessionByRowID reads one session row for the detail panel and for
@@ -217,6 +353,9 @@ type Aggregates struct {
 // Aggregate computes the header counts at now. window is the activity
 // window (0: off) and soon how far ahead "expiring soon" looks.
 func (s *Store) Aggregate(ctx context.Context, q Querier, now time.Time, window, soon time.Duration) (Aggregates, error) {
+	if tx, ok := q.(*sql.Tx); ok && tx != nil && tx == s.monitor.tx.Load() {
+		return s.cachedAggregate(ctx, q, now, window, soon)
+	}
 	a := Aggregates{ByRole: map[string]int{}, ByWorld: map[string]int{}, ByClient: map[string]int{}}
 	nowS := FormatTime(now)
 	windowCond := "1"

@@ -1,0 +1,233 @@
+package storage_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"mudtop/storage"
+	"mudtop/storage/storagetest"
+)
+
+// oddTimes are stored forms of a timestamp that SQLite and the original
+// read differently from the canonical text, or not at all (COMPAT.md §4,
+// §5.2), plus forms that sort below the canonical text yet read later.
+func oddTimes(at time.Time) []any {
+	c := storage.FormatTime(at)
+	d := at.UTC()
+	return []any{
+		nil, "", c, c[:10] + "T" + c[11:], c + ".250", c + ".9999", c + "Z", c[:16],
+		"not-a-date", fmt.Sprintf("%d-%d-%d %d:%02d:%02d", d.Year(), int(d.Month()), d.Day(), d.Hour(), d.Minute(), d.Second()),
+		c[:10] + "  " + c[11:], c[:10] + "\t" + c[11:], " " + c, c + " ", c[:10],
+		c + "-05:00", c + "+14:00", c[:16] + "-14:59", c[11:16],
+		int64(0), int64(4102444800), 2461005.5, "now", "NOW", []byte(c),
+		d.Format("2006-01") + "-31 10:00:00", d.Add(-24*time.Hour).Format("2006-01-02") + " 24:00:00",
+		"-0001-01-01 00:00:00",
+	}
+}
+
+// oddDB fills a database with sessions whose expires_at and last_activity
+// take every odd shape and random canonical times near now, on accounts of
+// every role, in and out of worlds, some of whose users are gone.
+func oddDB(t *testing.T, s *storage.Store, path string, now time.Time, n int, seed uint64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 3))
+	raw := storagetest.Raw(t, path, false)
+	storagetest.AddWorld(t, raw, "ashfall", "Ashfall")
+	roles := []string{"player", "worldbuilder", "admin", "superuser", "Admin", "moderator", ""}
+	clients := []string{"web", "tui", "", "unknown"}
+	var users []int64
+	for i := range 12 {
+		users = append(users, storagetest.AddUser(t, raw, storagetest.User{Name: fmt.Sprintf("u%02d", i), Role: roles[i%len(roles)]}))
+	}
+	var chars []int64
+	for i, u := range users {
+		chars = append(chars, storagetest.AddCharacter(t, raw, u, fmt.Sprintf("c%02d", i), "ashfall"))
+	}
+	pick := func() any {
+		if rng.IntN(3) == 0 {
+			odd := oddTimes(now.Add(time.Duration(rng.IntN(7200)-3600) * time.Second))
+			return odd[rng.IntN(len(odd))]
+		}
+		// Whole seconds around now and the window's edges, so equal
+		// values (strict > vs >=) occur.
+		return storage.FormatTime(now.Add(time.Duration(rng.IntN(5400)-3600) * time.Second))
+	}
+	for i := range n {
+		u := rng.IntN(len(users))
+		var char, world any
+		if rng.IntN(2) == 0 {
+			char, world = chars[u], "ashfall"
+		}
+		uid := users[u]
+		if rng.IntN(40) == 0 {
+			uid = 9000 + int64(i) // the user row is gone
+			char, world = nil, nil
+		}
+		storagetest.Exec(t, raw, `INSERT INTO sessions (user_id, character_id, world_id, session_id, created_at, last_activity, expires_at, client_type)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, uid, char, world, fmt.Sprintf("tok-%d-%d", seed, i),
+			storage.FormatTime(now.Add(-time.Hour)), pick(), pick(), clients[rng.IntN(len(clients))])
+	}
+}
+
+// referenceCounts is what the original's own SQL says, run plainly.
+func referenceCounts(t *testing.T, s *storage.Store, now time.Time, window time.Duration) int {
+	t.Helper()
+	q := `SELECT count(*) FROM sessions WHERE (expires_at IS NULL OR datetime(expires_at) > datetime(?1)) AND datetime(last_activity) >= datetime(?2)`
+	if window <= 0 {
+		q = `SELECT count(*) FROM sessions WHERE (expires_at IS NULL OR datetime(expires_at) > datetime(?1))`
+	}
+	return storagetest.Scalar[int](t, s.DB(), q, storage.FormatTime(now), storage.FormatTime(now.Add(-window)))
+}
+
+// TestFastPathAggregateMatchesSQL checks the monitor's cached header counts
+// against the straightforward SQL over a database of every odd shape, on a
+// created and a foreign database, with the window on and off, tick after
+// tick, and after other connections change the file.
+func TestFastPathAggregateMatchesSQL(t *testing.T) {
+	ctx := context.Background()
+	// Far from the real clock, so that stored 'now' rows (which read the
+	// wall clock) cannot sit on a boundary and race the comparison.
+	for _, now := range []time.Time{time.Date(2031, 3, 1, 0, 20, 0, 0, time.UTC), time.Date(2019, 1, 1, 12, 0, 0, 0, time.UTC)} {
+		for _, kind := range []string{"created", "foreign"} {
+			t.Run(kind+"/"+now.Format("2006"), func(t *testing.T) {
+				var s *storage.Store
+				var path string
+				if kind == "created" {
+					path = t.TempDir() + "/mud.db"
+					s = storagetest.NewAt(t, path)
+				} else {
+					path = storagetest.NewOriginal(t)
+					s = storagetest.Open(t, path, storage.Options{})
+				}
+				oddDB(t, s, path, now, 600, uint64(now.Year()))
+				raw := storagetest.Raw(t, path, false)
+				for tick := range 40 {
+					at := now.Add(time.Duration(tick*97) * time.Second)
+					for _, window := range []time.Duration{30 * time.Minute, 0} {
+						var fast, plain storage.Aggregates
+						err := s.ReadMonitor(ctx, func(q storage.Querier) error {
+							var err error
+							fast, err = s.Aggregate(ctx, q, at, window, 5*time.Minute)
+							return err
+						})
+						if err != nil {
+							t.Fatal(err)
+						}
+						if err := s.Read(ctx, func(q storage.Querier) error {
+							var err error
+							plain, err = s.Aggregate(ctx, q, at, window, 5*time.Minute)
+							return err
+						}); err != nil {
+							t.Fatal(err)
+						}
+						if !reflect.DeepEqual(fast, plain) {
+							t.Fatalf("tick %d window %v:\ncached %+v\nplain  %+v", tick, window, fast, plain)
+						}
+						if want := referenceCounts(t, s, at, window); fast.Active != want {
+							t.Fatalf("tick %d window %v: active %d, original's query %d", tick, window, fast.Active, want)
+						}
+					}
+					// Another connection changes the file now and then: the
+					// cache must notice at the next tick.
+					switch tick % 4 {
+					case 1:
+						storagetest.Exec(t, raw, `UPDATE sessions SET last_activity = ?, expires_at = ? WHERE id = (SELECT min(id) FROM sessions)`,
+							storage.FormatTime(at), storage.FormatTime(at.Add(time.Hour)))
+					case 2:
+						storagetest.Exec(t, raw, `DELETE FROM sessions WHERE id = (SELECT max(id) FROM sessions)`)
+					case 3:
+						storagetest.Exec(t, raw, `UPDATE users SET role = 'admin' WHERE id = (SELECT min(id) FROM users WHERE role = 'player')`)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestFastPathListMatchesSQL checks the two-step, index-walking page query
+// against one plain ORDER BY over the whole join, for every sort column,
+// both directions, several offsets and filters, on a created and a foreign
+// database holding every odd shape (NULLs, numbers, blobs, gone users).
+func TestFastPathListMatchesSQL(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2031, 3, 1, 0, 20, 0, 0, time.UTC)
+	order := map[storage.SortColumn]string{
+		storage.SortIdle: "s.last_activity DESC", storage.SortUser: "u.username", storage.SortRole: "u.role",
+		storage.SortCharacter: "c.name", storage.SortWorld: "s.world_id", storage.SortClient: "s.client_type",
+		storage.SortAge: "s.id DESC", storage.SortExpires: "s.expires_at",
+	}
+	for _, kind := range []string{"created", "foreign"} {
+		t.Run(kind, func(t *testing.T) {
+			var s *storage.Store
+			var path string
+			if kind == "created" {
+				path = t.TempDir() + "/mud.db"
+				s = storagetest.NewAt(t, path)
+			} else {
+				path = storagetest.NewOriginal(t)
+				s = storagetest.Open(t, path, storage.Options{})
+			}
+			oddDB(t, s, path, now, 300, 11)
+			raw := storagetest.Raw(t, path, false)
+			// Ties on last_activity across worlds, and a NULL world.
+			storagetest.Exec(t, raw, `UPDATE sessions SET last_activity = (SELECT last_activity FROM sessions WHERE id = 7) WHERE id % 9 = 0`)
+			for sort := range storage.SortColumns {
+				for _, desc := range []bool{false, true} {
+					for _, filter := range []string{"", "u0", "ASH", "zzz"} {
+						for _, off := range []int{0, 7, 290, 400} {
+							lq := storage.ListQuery{Sort: storage.SortColumn(sort), Desc: desc, Filter: filter, Offset: off, Limit: 13}
+							got, matching, err := s.ListSessions(ctx, s.Q(), lq)
+							if err != nil {
+								t.Fatal(err)
+							}
+							o := order[lq.Sort]
+							if desc {
+								if o2, ok := strings.CutSuffix(o, " DESC"); ok {
+									o = o2
+								} else {
+									o += " DESC"
+								}
+							}
+							where := ""
+							if filter != "" {
+								where = ` WHERE (instr(lower(coalesce(u.username, '')), ?1) > 0 OR instr(lower(coalesce(c.name, '')), ?1) > 0
+ OR instr(lower(coalesce(CAST(s.world_id AS TEXT), '')), ?1) > 0 OR instr(lower(coalesce(CAST(s.client_type AS TEXT), '')), ?1) > 0
+ OR instr(lower(coalesce(u.role, '')), ?1) > 0)`
+							}
+							from := ` FROM sessions s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN characters c ON c.id = s.character_id`
+							args := []any{strings.ToLower(filter), lq.Limit, lq.Offset}
+							rows, err := raw.Query(`SELECT s.id`+from+where+` ORDER BY `+o+`, s.id LIMIT ?2 OFFSET ?3`, args...)
+							if err != nil {
+								t.Fatal(err)
+							}
+							var want []int64
+							for rows.Next() {
+								var id int64
+								rows.Scan(&id)
+								want = append(want, id)
+							}
+							rows.Close()
+							var gotIDs []int64
+							for _, r := range got {
+								gotIDs = append(gotIDs, r.RowID)
+							}
+							var cargs []any
+							if filter != "" {
+								cargs = args[:1]
+							}
+							wantMatching := storagetest.Scalar[int](t, raw, `SELECT count(*)`+from+where, cargs...)
+							if !reflect.DeepEqual(gotIDs, want) || matching != wantMatching {
+								t.Fatalf("%+v:\n got %v (%d matching)\nwant %v (%d)", lq, gotIDs, matching, want, wantMatching)
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
