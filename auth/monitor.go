@@ -58,7 +58,9 @@ func (s *Service) CheckOperator(ctx context.Context, token string) (Identity, er
 func (s *Service) Snapshot(ctx context.Context, operatorToken string, lq ListQuery) (Snapshot, error) {
 	now := s.clock()
 	snap := Snapshot{Now: now, Settings: s.cfg, Offset: lq.Offset}
-	err := s.store.Read(ctx, func(q storage.Querier) error {
+	// On the monitor's own connection, where the header counts are reused
+	// while the file has not changed (storage/aggcache.go).
+	err := s.store.ReadMonitor(ctx, func(q storage.Querier) error {
 		op, err := s.operator(ctx, q, operatorToken, ViewLogs)
 		if err != nil {
 			return err
