@@ -19,13 +19,20 @@ import (
 // server's would: validations in a new second write a new activity stamp.
 func benchService(b *testing.B, mode string, n int, cfg auth.Config) (*auth.Service, *storagetest.Generated) {
 	b.Helper()
+	start := time.Now()
+	now := storagetest.BenchNow()
+	return benchServiceClock(b, mode, n, cfg, func() time.Time { return now.Add(time.Since(start)) })
+}
+
+// benchServiceClock is benchService with the clock chosen by the caller.
+func benchServiceClock(b *testing.B, mode string, n int, cfg auth.Config, clock auth.Clock) (*auth.Service, *storagetest.Generated) {
+	b.Helper()
 	g := storagetest.Generate(b, mode, n)
 	st, err := storage.Open(context.Background(), g.Copy(b), storage.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	start := time.Now()
-	svc := auth.New(st, cfg, auth.WithClock(func() time.Time { return g.Now.Add(time.Since(start)) }))
+	svc := auth.New(st, cfg, auth.WithClock(clock))
 	b.Cleanup(func() {
 		svc.Close()
 		st.Close()
