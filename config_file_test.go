@@ -159,3 +159,16 @@ func FuzzParseMonitorSettings(f *testing.F) {
 		}
 	})
 }
+
+func TestRunMonitorRefusesBadConfigBeforeTakingTheScreen(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(bad, []byte("[keys]\nkick = \"q\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g := &globals{Config: bad, Getenv: func(string) string { return "" }}
+	// No service is needed: the config is read before anything else.
+	err := runMonitor(t.Context(), g, nil, "")
+	if err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), `key "q" is bound to both`) {
+		t.Fatalf("err = %v", err)
+	}
+}
