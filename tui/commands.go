@@ -34,7 +34,7 @@ func pollCmd(svc *auth.Service, r pollRequest) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 		defer cancel()
 		snap, err := svc.Snapshot(ctx, r.token, r.query)
-		msg := snapshotMsg{seq: r.seq, snap: snap, err: err}
+		msg := snapshotMsg{seq: r.seq, snap: snap, err: err, selected: r.query.Selected}
 		if err != nil {
 			return msg
 		}

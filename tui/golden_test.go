@@ -16,6 +16,7 @@ func TestGolden(t *testing.T) {
 	}{
 		{"monitor", 80, 24, nil},
 		{"monitor_wide", 120, 30, []string{"j"}},
+		{"monitor_side_detail", 160, 30, []string{"j"}},
 		{"detail", 80, 24, []string{"enter"}},
 		{"roles", 80, 24, []string{"r"}},
 		{"help", 80, 24, []string{"?"}},

@@ -14,6 +14,8 @@ type tickMsg struct{ gen int }
 type snapshotMsg struct {
 	seq  int
 	snap auth.Snapshot
+	// selected is the row id whose detail was asked for.
+	selected int64
 	// gone lists tagged sessions, off the visible page, that no longer
 	// exist (or whose row now holds another session).
 	gone  []auth.SessionRef

@@ -117,6 +117,11 @@ func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 		m.audit.set(msg.audit, msg.snap.Now)
 	}
 	m.syncKeys()
+	if m.showsDetail() && m.table.selected.RowID != msg.selected {
+		// The selection settled on a row whose detail was not asked for
+		// (the first page, or a page that just arrived): read it now.
+		return m.requestPoll()
+	}
 	return m.armTick(m.interval)
 }
 

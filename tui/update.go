@@ -157,7 +157,7 @@ func (m *Model) onMonitorKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.table.selected != prev {
 		m.hideID()
-		if m.view == viewDetail {
+		if m.showsDetail() {
 			cmd = tea.Batch(cmd, m.requestPoll())
 		}
 	}
@@ -170,6 +170,12 @@ func toggleView(cur, v view) view {
 		return viewTable
 	}
 	return v
+}
+
+// showsDetail reports whether the selected session's detail is on screen
+// (its own view, or the side panel of a wide terminal).
+func (m *Model) showsDetail() bool {
+	return m.view == viewDetail || (m.view == viewTable && m.lay.sideW > 0)
 }
 
 // pageCmd reads the new page when a cursor move scrolled past the one held.

@@ -67,6 +67,10 @@ func (m Model) body(th *Theme) string {
 		s = th.Panel.Title.Render("keys") + "\n\n" + hm.View(m.helpKeys())
 	default:
 		s = m.table.view(th, m.poll.loaded, m.filter.value())
+		if m.lay.sideW > 0 {
+			side := m.detail.view(th, m.lay.sideW, h, m.table.now, m.revealID)
+			s = lipgloss.JoinHorizontal(lipgloss.Top, fitBlock(s, m.table.width, h), " ", side)
+		}
 	}
 	s = fitBlock(s, w, h)
 	if m.confirm != nil {
