@@ -121,16 +121,14 @@ func (a *activity) flush(ctx context.Context) error {
 		a.mu.Unlock()
 	}()
 
-	err := a.store.Write(ctx, func(q storage.Querier) error {
-		for _, t := range batch {
-			// A session removed meanwhile matches no row: an UPDATE can
-			// never bring it back.
-			if _, err := a.store.TouchSession(ctx, q, t); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	// One transaction, rowid order, statements bound once (see
+	// storage.TouchSessions). A session removed meanwhile matches no row:
+	// an UPDATE can never bring it back.
+	list := make([]storage.Touch, 0, len(batch))
+	for _, t := range batch {
+		list = append(list, t)
+	}
+	err := a.store.TouchSessions(ctx, list)
 	if err != nil {
 		// Put the batch back under anything newer recorded meanwhile.
 		a.mu.Lock()
