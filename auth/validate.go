@@ -45,6 +45,7 @@ func (s *Service) lookup(ctx context.Context, q storage.Querier, token string) (
 // the row already holds this second, is not written at all.
 func (s *Service) touch(ctx context.Context, q storage.Querier, a storage.SessionAuth) error {
 	t := s.cfg.renewal(a.SessionID, s.clock())
+	t.RowID = a.RowID // lets a batched write find the row by rowid
 	if t.LastActivity == a.LastActivity && (t.ExpiresAt == "" || t.ExpiresAt == a.ExpiresAt) {
 		if _, pending := s.activity.pendingExpiry(a.SessionID); !pending {
 			return nil
