@@ -230,3 +230,19 @@ func TestTooSmall(t *testing.T) {
 		t.Fatal("still too small at 80x24")
 	}
 }
+
+func TestHostileRoleInResultIsSanitised(t *testing.T) {
+	f := newFixture(t)
+	op := f.standard()
+	f.user("mallory", "\x1b]0;x\x07player")
+	f.session("mallory", "", "", "web", 0)
+	m := newTestModel(f, op, 100, 30)
+	m = selectUser(t, m, "mallory")
+	m = press(m, "x", "right", "enter")
+	if f.count() != 5 {
+		t.Fatalf("%d sessions, want 5", f.count())
+	}
+	if strings.ContainsRune(m.View().Content, '\x07') || strings.Contains(m.status.text, "\x1b") {
+		t.Fatalf("status carries the role's escape sequence: %q", m.status.text)
+	}
+}

@@ -18,9 +18,11 @@ type status struct {
 	kind statusKind
 }
 
-func (s *status) setInfo(t string)  { s.text, s.kind = t, statusInfo }
-func (s *status) setOK(t string)    { s.text, s.kind = t, statusOK }
-func (s *status) setError(t string) { s.text, s.kind = t, statusError }
+// The setters sanitise: results name users and roles read from the
+// database, and error texts may quote them.
+func (s *status) setInfo(t string)  { s.text, s.kind = Sanitize(t), statusInfo }
+func (s *status) setOK(t string)    { s.text, s.kind = Sanitize(t), statusOK }
+func (s *status) setError(t string) { s.text, s.kind = Sanitize(t), statusError }
 func (s *status) clear()            { s.text = "" }
 
 func (s *status) view(th *Theme, width int, right string) string {
