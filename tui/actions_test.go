@@ -249,3 +249,18 @@ func TestLoginDelayShown(t *testing.T) {
 		t.Fatalf("not signed in after the delay:\n%s", screenText(m))
 	}
 }
+
+func TestClearAllIncludingSelfLogsOut(t *testing.T) {
+	f := newFixture(t)
+	op := f.standard()
+	m := newTestModel(f, op, 100, 30)
+	m = press(m, "C")
+	m = typeText(m, clearWord)
+	m = press(m, "tab", "space", "enter", "right", "enter")
+	if f.count() != 0 {
+		t.Fatalf("%d sessions left, want none", f.count())
+	}
+	if m.screen != screenLogin || !strings.Contains(m.login.err, "signed out") {
+		t.Fatalf("not back on the login form: %q", m.login.err)
+	}
+}

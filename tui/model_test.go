@@ -2,6 +2,7 @@ package tui
 
 import (
 	tea "charm.land/bubbletea/v2"
+	"image/color"
 	"strings"
 	"testing"
 	"time"
@@ -244,5 +245,21 @@ func TestHostileRoleInResultIsSanitised(t *testing.T) {
 	}
 	if strings.ContainsRune(m.View().Content, '\x07') || strings.Contains(m.status.text, "\x1b") {
 		t.Fatalf("status carries the role's escape sequence: %q", m.status.text)
+	}
+}
+
+func TestBackgroundColourRebuildsTheme(t *testing.T) {
+	f := newFixture(t)
+	op := f.standard()
+	var asked []bool
+	m := New(f.svc, op, testKeys(), func(dark bool) Theme { asked = append(asked, dark); return testTheme(dark) },
+		Options{DetectBackground: true, Dark: true})
+	if m.Init() == nil {
+		t.Fatal("no commands from Init")
+	}
+	nm, _ := m.Update(tea.BackgroundColorMsg{Color: color.White})
+	_ = nm
+	if len(asked) != 2 || !asked[0] || asked[1] {
+		t.Fatalf("theme built for %v, want dark then light", asked)
 	}
 }
