@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/crypto/bcrypt"
 
 	"mudtop/storage/storagetest"
 )
@@ -235,4 +236,27 @@ func TestLoginDelay(t *testing.T) {
 func isErr(err error, want *Error) bool {
 	var e *Error
 	return asErr(err, &e) && e.Status == want.Status && e.Detail == want.Detail
+}
+
+// TestHashPassword: hashes mudtop writes (mudtop init) are bcrypt at the
+// original's cost, and its own login accepts them.
+func TestHashPassword(t *testing.T) {
+	if raceEnabled {
+		t.Skip("cost-12 bcrypt takes seconds under -race")
+	}
+	h, err := HashPassword("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cost, err := bcrypt.Cost([]byte(h)); err != nil || cost != BcryptCost || BcryptCost != 12 || len(h) != 60 || !strings.HasPrefix(h, "$2") {
+		t.Errorf("hash %q cost %d %v", h[:7], cost, err)
+	}
+	e := newEnv(t, writeThrough())
+	storagetest.AddUser(t, e.db, storagetest.User{Name: "carol", Hash: h})
+	if _, err := e.svc.Login(t.Context(), "carol", "correct horse", ""); err != nil {
+		t.Errorf("login with a mudtop hash: %v", err)
+	}
+	if _, err := HashPassword(strings.Repeat("x", 73)); err == nil {
+		t.Error("a password over bcrypt's 72 bytes was hashed (it would be silently truncated)")
+	}
 }

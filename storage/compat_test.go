@@ -275,3 +275,47 @@ func TestTriggersGuardMudtopRows(t *testing.T) {
 		t.Errorf("binding another user's character: err = %v", err)
 	}
 }
+
+// TestWorldAndCharacterWriters: the rows mudtop init and the demo write
+// for worlds, grants and characters are shaped as the original's.
+func TestWorldAndCharacterWriters(t *testing.T) {
+	ctx := context.Background()
+	st := storagetest.New(t)
+	db := st.DB()
+	now := time.Date(2026, 11, 25, 18, 28, 40, 500_000_000, time.UTC)
+	uid := storagetest.AddUser(t, db, storagetest.User{Name: "alice"})
+	if err := st.UpsertWorld(ctx, db, "w2", "World Two", "desc"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpsertWorld(ctx, db, "w2", "Renamed", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := storagetest.Scalar[string](t, db, `SELECT name || '|' || description || '|' || is_active || '|' || config_json FROM worlds WHERE id = 'w2'`); got != "Renamed||1|{}" {
+		t.Errorf("world row %q", got)
+	}
+	for range 2 { // idempotent
+		if err := st.GrantWorld(ctx, db, uid, "w2"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok, err := st.HasWorldAccess(ctx, db, uid, "w2"); !ok || err != nil {
+		t.Errorf("grant not seen: %v %v", ok, err)
+	}
+	if ok, err := st.HasWorldAccess(ctx, db, uid, storage.DefaultWorldID); ok || err != nil {
+		t.Errorf("ungranted world: %v %v", ok, err)
+	}
+	cid, err := st.CreateCharacter(ctx, db, uid, "Ali", "w2", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := storagetest.Scalar[string](t, db, `SELECT typeof(created_at) || '|' || created_at || '|' || updated_at || '|' || inventory || '|' || state_seed FROM characters WHERE id = ?`, cid); got != "text|2026-11-25 18:28:40|2026-11-25 18:28:40|[]|0" {
+		t.Errorf("character row %q", got)
+	}
+	if _, err := st.CreateCharacter(ctx, db, uid, "Ali", "w2", now); err == nil {
+		t.Error("duplicate (world, name) accepted")
+	}
+	storagetest.AddSession(t, db, storagetest.Session{UserID: uid, Token: "s", CharacterID: cid, WorldID: "w2", Now: now, TTL: time.Hour})
+	if n, err := st.DeleteCharacterSessions(ctx, db, cid); n != 1 || err != nil {
+		t.Errorf("DeleteCharacterSessions = %d %v", n, err)
+	}
+}
