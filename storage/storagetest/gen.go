@@ -55,6 +55,9 @@ type Generated struct {
 	// hash the original's cost 12 (Hash12), so logins cost what they cost.
 	OperatorToken string
 	OperatorUser  string
+	// Users are the generated players' names (password Password, hash
+	// Hash4, the cheap cost, so a login's own work is not lost in bcrypt).
+	Users []string
 	// Valid holds the tokens of every session the original accepts from Now
 	// until at least an hour later, however long a benchmark runs (its
 	// "random sessions" come from these).
@@ -86,8 +89,12 @@ func Generate(tb testing.TB, mode string, n int) *Generated {
 		Mode: mode, Sessions: n, Now: BenchNow(),
 		OperatorToken: p.operatorToken, OperatorUser: operatorName,
 	}
+	for _, u := range p.users {
+		g.Users = append(g.Users, u.name)
+	}
+	cutoff := storage.FormatTime(g.Now.Add(time.Hour))
 	for _, s := range p.sessions {
-		if s.expires == "" || s.expires > storage.FormatTime(g.Now.Add(time.Hour)) {
+		if s.expires == "" || s.expires > cutoff {
 			g.Valid = append(g.Valid, s.token)
 		}
 	}
