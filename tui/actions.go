@@ -141,10 +141,8 @@ func (m *Model) onAction(msg actionMsg) tea.Cmd {
 		return m.requestPoll()
 	}
 	res := msg.result
-	for _, ref := range m.table.tagRefs() {
-		if msg.kind == actKickTagged || msg.kind == actClearAll {
-			delete(m.table.tags, ref)
-		}
+	if msg.kind == actKickTagged || msg.kind == actClearAll {
+		clear(m.table.tags) // what was tagged is gone (or was already)
 	}
 	text := fmt.Sprintf("%s %s (%s)", verbFor(msg.kind), msg.label, res.Summary())
 	if res.Missing > 0 {

@@ -59,5 +59,9 @@ func (m *Model) syncKeys() {
 		b.SetEnabled(actions)
 	}
 	k.KickTagged.SetEnabled(actions && len(m.table.tags) > 0)
-	k.Pause.SetHelp(k.Pause.Help().Key, map[bool]string{true: "resume", false: "pause"}[m.paused])
+	pause := "pause"
+	if m.paused {
+		pause = "resume"
+	}
+	k.Pause.SetHelp(k.Pause.Help().Key, pause)
 }
