@@ -37,6 +37,7 @@ type result struct {
 	pollP50, pollP99, pollMax    time.Duration
 	offP50, offP99, onP50, onP99 time.Duration
 	offN, onN                    int
+	opOff, opOn                  map[string][]time.Duration // latencies by operation
 	gor                          map[string][2]int
 
 	failures []string
@@ -49,7 +50,8 @@ func (r *result) fail(format string, args ...any) {
 // check reads the three journals and the database and applies every check
 // of the soak.
 func check(ctx context.Context, c runConfig, mode, db, dir string, sched schedule, exits map[string]string) (result, error) {
-	r := result{mode: mode, byOp: map[string]int{}, byRes: map[string]int{}, gor: map[string][2]int{}}
+	r := result{mode: mode, byOp: map[string]int{}, byRes: map[string]int{}, gor: map[string][2]int{},
+		opOff: map[string][]time.Duration{}, opOn: map[string][]time.Duration{}}
 	for name, why := range exits {
 		r.fail("%s process did not end cleanly (panic or error): %s", name, why)
 	}
@@ -124,10 +126,13 @@ func check(ctx context.Context, c runConfig, mode, db, dir string, sched schedul
 			}
 			r.replaced += e.N
 			if e.Ph >= 1 {
+				d := time.Duration(e.Us) * time.Microsecond
 				if monitorOn(e.Ph) {
-					on = append(on, time.Duration(e.Us)*time.Microsecond)
+					on = append(on, d)
+					r.opOn[e.Op] = append(r.opOn[e.Op], d)
 				} else {
-					off = append(off, time.Duration(e.Us)*time.Microsecond)
+					off = append(off, d)
+					r.opOff[e.Op] = append(r.opOff[e.Op], d)
 				}
 			}
 		case "vanished":

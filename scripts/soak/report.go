@@ -69,6 +69,14 @@ func printReport(w io.Writer, c runConfig, rs []result) {
 		fmt.Fprintf(w, "\n%s operations: %s; outcomes: %s", r.mode, counts(r.byOp), counts(r.byRes))
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "\nwriter latency by operation, monitor off -> on (p50, p99):")
+	for _, r := range rs {
+		for _, op := range []string{"game", "validate", "select", "login", "logout"} {
+			off, on := r.opOff[op], r.opOn[op]
+			fmt.Fprintf(w, "  %-8s %-8s p50 %s -> %s  p99 %s -> %s  (n %d / %d)\n", r.mode, op,
+				ms(pct(off, 50)), ms(pct(on, 50)), ms(pct(off, 99)), ms(pct(on, 99)), len(off), len(on))
+		}
+	}
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
