@@ -117,10 +117,17 @@ func (s *Store) GrantWorld(ctx context.Context, q Querier, userID int64, worldID
 	return wrap("grant world", err)
 }
 
-// HasWorldAccess is the original's world-access check.
+// HasWorldAccess is the original's world-access decision
+// (worlds_repo._resolve_world_access_for_row) as far as the database
+// decides it: the world must exist and be active, and the user must hold a
+// grant or already own a character there. The rest is the caller's: the
+// original also lets the exact roles admin and superuser in, and any
+// account into a world whose (config-file) creation mode is open.
 func (s *Store) HasWorldAccess(ctx context.Context, q Querier, userID int64, worldID string) (bool, error) {
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM world_permissions WHERE user_id = ? AND world_id = ? AND can_access = 1 LIMIT 1`,
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM worlds w WHERE w.id = ?2 AND w.is_active = 1 AND (
+		EXISTS (SELECT 1 FROM world_permissions WHERE user_id = ?1 AND world_id = ?2 AND can_access = 1)
+		OR EXISTS (SELECT 1 FROM characters WHERE user_id = ?1 AND world_id = ?2))`,
 		userID, worldID).Scan(&one)
 	if err == sql.ErrNoRows {
 		return false, nil
