@@ -93,10 +93,14 @@ func TestSelectCharacter(t *testing.T) {
 	a := e.user("alice", "player")
 	b := e.user("bob", "player")
 	storagetest.AddWorld(t, e.db, "closed", "Closed")
+	storagetest.AddWorld(t, e.db, "ungranted", "Ungranted")
 	mine := storagetest.AddCharacter(t, e.db, a, "Ali", world)
 	locked := storagetest.AddCharacter(t, e.db, a, "Lock", "closed")
 	theirs := storagetest.AddCharacter(t, e.db, b, "Bobby", world)
+	own := storagetest.AddCharacter(t, e.db, a, "Own", "ungranted")
 	storagetest.Grant(t, e.db, a, world)
+	storagetest.Grant(t, e.db, a, "closed")
+	storagetest.Exec(t, e.db, `UPDATE worlds SET is_active = 0 WHERE id = 'closed'`)
 	e.session(a, "tok")
 
 	for _, c := range []struct {
@@ -106,7 +110,7 @@ func TestSelectCharacter(t *testing.T) {
 	}{
 		{"another user's character", theirs, ErrCharacterNotOwned},
 		{"no such character", 9999, ErrCharacterNotOwned},
-		{"world not granted", locked, ErrWorldAccess},
+		{"inactive world, even when granted", locked, ErrWorldAccess},
 	} {
 		_, err := e.svc.SelectCharacter(t.Context(), "tok", c.id)
 		wantErr(t, err, c.want)
@@ -118,6 +122,12 @@ func TestSelectCharacter(t *testing.T) {
 	if ErrCharacterNotOwned.Status != 404 || ErrCharacterNotOwned.Detail != "Character not found for this user" ||
 		ErrWorldAccess.Status != 403 || ErrWorldAccess.Detail != "World access denied" {
 		t.Error("selection texts drifted")
+	}
+	// Regression: a user may enter a world where they own a character
+	// without an explicit grant (the original's has_existing_character);
+	// mudtop used to demand a world_permissions row and answer 403.
+	if g, err := e.svc.SelectCharacter(t.Context(), "tok", own); err != nil || g.WorldID != "ungranted" {
+		t.Errorf("own character in an ungranted world: %+v %v", g, err)
 	}
 	g, err := e.svc.SelectCharacter(t.Context(), "tok", mine)
 	if err != nil || g.CharacterID != mine || g.WorldID != world {
