@@ -174,3 +174,36 @@ func TestBusy(t *testing.T) {
 		t.Errorf("after release: %v %v", ok, err)
 	}
 }
+
+// TestOddPaths: the DSN is a file: URI, so a path with a space, #, ?, % or
+// non-ASCII must be escaped, or SQLite would open (or fail to find) a
+// different file than the one os.Stat checked.
+func TestOddPaths(t *testing.T) {
+	for _, name := range []string{"my mud.db", "a#b.db", "q?mode=rwc.db", "p%20c.db", "ü.db", "semi;colon.db"} {
+		dir := filepath.Join(t.TempDir(), "dir with space")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		st, err := storage.Create(context.Background(), p)
+		if err != nil {
+			t.Errorf("create %q: %v", name, err)
+			continue
+		}
+		st.Close()
+		for _, ro := range []bool{false, true} {
+			st, err := storage.Open(context.Background(), p, storage.Options{ReadOnly: ro})
+			if err != nil {
+				t.Errorf("open %q (ro=%v): %v", name, ro, err)
+				continue
+			}
+			st.Close()
+		}
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if !strings.HasPrefix(e.Name(), name) {
+				t.Errorf("%q: stray file %q", name, e.Name())
+			}
+		}
+	}
+}
