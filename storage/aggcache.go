@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"sync"
@@ -130,14 +131,15 @@ func copyCounts(m map[string]int) map[string]int {
 	return out
 }
 
-// aggScanSQL reads every session once. unixepoch() parses exactly as
-// datetime() does (same parser, same NULLs), to the second.
-const aggScanSQL = `SELECT s.expires_at IS NULL,
- unixepoch(s.expires_at), unixepoch(s.last_activity),
- typeof(s.expires_at) IN ('text', 'blob') AND lower(CAST(s.expires_at AS TEXT)) = 'now',
- typeof(s.last_activity) IN ('text', 'blob') AND lower(CAST(s.last_activity AS TEXT)) = 'now',
- s.character_id IS NOT NULL,
- coalesce(u.role, ''), coalesce(CAST(s.world_id AS TEXT), ''), coalesce(CAST(s.client_type AS TEXT), '')
+// aggScanSQL reads every session once, in as few columns as possible (the
+// driver's cost is per column fetched): the row id; the two timestamps as
+// stored, behind an 'x' so that NULL stays NULL and ” does not; and the
+// group keys packed into one text. The common canonical timestamps are read
+// in Go (parseCanonical), several times cheaper than SQLite's date parser in
+// this pure-Go build; anything else is handed back to SQLite (oddInstant).
+const aggScanSQL = `SELECT s.id, 'x' || s.expires_at, 'x' || s.last_activity,
+ (s.character_id IS NOT NULL) || coalesce(u.role, '') || char(0) ||
+ coalesce(CAST(s.world_id AS TEXT), '') || char(0) || coalesce(CAST(s.client_type AS TEXT), '')
 FROM sessions s LEFT JOIN users u ON u.id = s.user_id`
 
 func loadAggCache(ctx context.Context, q Querier) (*aggCache, error) {
@@ -147,29 +149,123 @@ func loadAggCache(ctx context.Context, q Querier) (*aggCache, error) {
 	}
 	defer rows.Close()
 	c := &aggCache{base: Aggregates{ByRole: map[string]int{}, ByWorld: map[string]int{}, ByClient: map[string]int{}}}
-	var role, world, client sql.RawBytes
-	var exp, act sql.NullInt64
+	var exp, act, groups sql.RawBytes
+	type oddRef struct {
+		row      int
+		id       int64
+		activity bool
+	}
+	var odd []oddRef
 	for rows.Next() {
 		var r aggRow
-		var inWorld bool
-		if err := rows.Scan(&r.expiresNull, &exp, &act, &r.expiresNow, &r.activityNow, &inWorld, &role, &world, &client); err != nil {
+		var id int64
+		if err := rows.Scan(&id, &exp, &act, &groups); err != nil {
 			return nil, wrap("count sessions", err)
 		}
-		r.expires, r.expiresOK = exp.Int64, exp.Valid
-		r.activity, r.activityOK = act.Int64, act.Valid
+		r.expiresNull = exp == nil
+		if !r.expiresNull {
+			if r.expires, r.expiresOK = parseCanonical(exp[1:]); !r.expiresOK {
+				odd = append(odd, oddRef{len(c.rows), id, false})
+			}
+		}
+		if act != nil {
+			if r.activity, r.activityOK = parseCanonical(act[1:]); !r.activityOK {
+				odd = append(odd, oddRef{len(c.rows), id, true})
+			}
+		}
 		c.rows = append(c.rows, r)
 		c.base.Total++
-		if inWorld {
-			c.base.InWorld++
-		}
 		if r.expiresNull {
 			c.base.NeverExpires++
 		}
+		if len(groups) > 0 && groups[0] == '1' {
+			c.base.InWorld++
+		}
+		role, rest, _ := bytes.Cut(groups[min(1, len(groups)):], []byte{0})
+		world, client, _ := bytes.Cut(rest, []byte{0})
 		c.base.ByRole[string(role)]++
 		c.base.ByWorld[string(world)]++
 		c.base.ByClient[string(client)]++
 	}
-	return c, wrap("count sessions", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, wrap("count sessions", err)
+	}
+	rows.Close()
+	for _, o := range odd {
+		v, err := oddInstant(ctx, q, o.id, o.activity)
+		if err != nil {
+			return nil, err
+		}
+		r := &c.rows[o.row]
+		if o.activity {
+			r.activity, r.activityOK, r.activityNow = v.at, v.ok, v.now
+		} else {
+			r.expires, r.expiresOK, r.expiresNow = v.at, v.ok, v.now
+		}
+	}
+	return c, nil
+}
+
+type oddValue struct {
+	at      int64
+	ok, now bool
+}
+
+// oddInstant asks SQLite how it reads one stored value that is not
+// canonical text, in place (so with its stored type). unixepoch() parses
+// exactly as datetime() does (same parser, same NULLs), to the second. A
+// 'now' (any case, nothing else; a blob reads as its bytes' text) reads as
+// the moment of the query: it is marked and judged at each tick.
+func oddInstant(ctx context.Context, q Querier, id int64, activity bool) (oddValue, error) {
+	col := "expires_at"
+	if activity {
+		col = "last_activity"
+	}
+	var at sql.NullInt64
+	var now bool
+	err := q.QueryRowContext(ctx, `SELECT unixepoch(`+col+`),
+ typeof(`+col+`) IN ('text', 'blob') AND length(CAST(`+col+` AS BLOB)) = 3 AND lower(CAST(`+col+` AS TEXT)) = 'now'
+ FROM sessions WHERE id = ?`, id).Scan(&at, &now)
+	if err != nil {
+		return oddValue{}, wrap("count sessions", err)
+	}
+	if now {
+		return oddValue{ok: true, now: true}, nil
+	}
+	return oddValue{at: at.Int64, ok: at.Valid}, nil
+}
+
+// parseCanonical reads the one form the original writes, YYYY-MM-DD
+// HH:MM:SS with a real calendar date, as unix seconds; SQLite reads such a
+// value as exactly that instant. ok is false for anything else.
+func parseCanonical(b []byte) (int64, bool) {
+	if len(b) != 19 || b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' {
+		return 0, false
+	}
+	num := func(i, n int) (int, bool) {
+		v := 0
+		for _, ch := range b[i : i+n] {
+			if ch < '0' || ch > '9' {
+				return 0, false
+			}
+			v = v*10 + int(ch-'0')
+		}
+		return v, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 2)
+	d, ok3 := num(8, 2)
+	h, ok4 := num(11, 2)
+	mi, ok5 := num(14, 2)
+	sec, ok6 := num(17, 2)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || y < 1000 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59 {
+		return 0, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	if t.Day() != d { // Feb 30 and the like: SQLite rolls them over
+		return 0, false
+	}
+	return t.Unix(), true
 }
 
 // count fills the counts that depend on now, as the SQL of Aggregate
