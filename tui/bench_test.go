@@ -1,0 +1,70 @@
+package tui
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mudtop/auth"
+	"mudtop/storage"
+	"mudtop/storage/storagetest"
+)
+
+// benchModel is a monitor at 200x60 on a private copy of a generated
+// database, with its first poll answered (ticks off).
+func benchModel(b *testing.B, path string, g *storagetest.Generated) (Model, *storage.Store, *auth.Service) {
+	b.Helper()
+	st, err := storage.Open(context.Background(), path, storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	clk := storagetest.NewClock(g.Now)
+	svc := auth.New(st, auth.DefaultConfig(), auth.WithClock(clk.Now))
+	m := New(svc, g.OperatorToken, testKeys(), testTheme, Options{DBLabel: "bench.db"})
+	m.tick = func(time.Duration, int) tea.Cmd { return nil }
+	m = run(m, tea.WindowSizeMsg{Width: 200, Height: 60}, m.Init())
+	return m, st, svc
+}
+
+// BenchmarkView renders one frame at 200x60 with 100k sessions loaded (the
+// target is 2 ms). The theme is the tests' colourless one: package main's
+// palette cannot be imported here.
+func BenchmarkView(b *testing.B) {
+	b.Run("100k", func(b *testing.B) {
+		g := storagetest.Generate(b, storagetest.ModeRollback, 100_000)
+		m, st, svc := benchModel(b, g.Copy(b), g)
+		defer st.Close()
+		defer svc.Close()
+		if !m.poll.loaded {
+			b.Fatal("first poll did not load")
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = m.View()
+		}
+	})
+}
+
+// BenchmarkStartup is mudtop's start on a 100k-session database of the
+// original's, up to the first full frame: open (schema check), service,
+// model, the first poll (with the count cache cold) and the first View.
+// The target is 300 ms. The database file is copied before the clock
+// starts; process start and terminal set-up are not included.
+func BenchmarkStartup(b *testing.B) {
+	b.Run("100k", func(b *testing.B) {
+		g := storagetest.Generate(b, storagetest.ModeRollback, 100_000)
+		path := g.Copy(b)
+		for b.Loop() {
+			m, st, svc := benchModel(b, path, g)
+			if v := m.View(); !m.poll.loaded || v.Content == "" {
+				b.Fatal("no first frame")
+			}
+			b.StopTimer()
+			svc.Close()
+			st.Close()
+			b.StartTimer()
+		}
+	})
+}
