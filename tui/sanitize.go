@@ -171,6 +171,10 @@ func evenWidths(s string) string {
 	for rest != "" {
 		var cluster string
 		cluster, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		if r, size := utf8.DecodeRuneInString(cluster); size == len(cluster) && (r < 0x300 || r == utf8.RuneError) {
+			b.WriteString(cluster) // one narrow rune: every measure says 1
+			continue
+		}
 		if w := ansi.StringWidth(cluster); w == 0 || w != ansi.StringWidthWc(cluster) {
 			b.WriteRune(utf8.RuneError)
 			continue
@@ -181,10 +185,14 @@ func evenWidths(s string) string {
 }
 
 // Truncate sanitises s and cuts it to at most width cells, ending with "…"
-// when something was cut.
+// when something was cut. Only the first few kilobytes of s are looked at,
+// so a multi-megabyte "username" costs no more than a long one.
 func Truncate(s string, width int) string {
 	if width <= 0 {
 		return ""
+	}
+	if limit := 4096 + 8*width; len(s) > limit {
+		s = s[:limit] + "…" // a cut rune or sequence is made inert by Sanitize
 	}
 	return ansi.Truncate(Sanitize(s), width, "…")
 }

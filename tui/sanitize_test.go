@@ -99,3 +99,10 @@ func FuzzSanitize(f *testing.F) {
 		}
 	})
 }
+
+func TestTruncateLongInputIsBoundedAndCut(t *testing.T) {
+	got := Truncate(strings.Repeat("a", 1<<20), 10)
+	if got != "aaaaaaaaa…" {
+		t.Fatalf("Truncate(1 MiB, 10) = %q", got)
+	}
+}
