@@ -29,6 +29,7 @@ type runConfig struct {
 	flush           time.Duration
 	idle            float64
 	strict          bool
+	noMonitor       bool
 }
 
 // cmdRun seeds a database per journal mode, runs writer, monitor and admin
@@ -51,6 +52,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	fs.Float64Var(&c.idle, "idle", 0.01, "chance a player idles its session into expiry after an operation")
 	fs.BoolVar(&c.strict, "strict", false, "also fail when the overhead target (p99 within 1.10x in WAL) or the rate is missed")
 	keep := fs.Bool("keep", false, "keep the work directory")
+	fs.BoolVar(&c.noMonitor, "no-monitor", false, "control run: no monitor process at all (is a lock error the monitor's doing?)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -146,6 +148,9 @@ func runMode(ctx context.Context, c runConfig, mode string) (result, error) {
 		{"monitor", sd.monitorToken, nil},
 		{"admin", sd.adminToken, nil},
 	} {
+		if spec.name == "monitor" && c.noMonitor {
+			continue
+		}
 		ch, err := start(spec.name, spec.token, spec.extra...)
 		if err != nil {
 			for _, k := range kids {
