@@ -16,6 +16,36 @@ import (
 // read in the same transaction as the page.
 type detail struct {
 	d *auth.Detail
+
+	// The panel is drawn once per change of what it shows (prepare, from
+	// Update), not once per frame: boxes and joins measure every line.
+	drawn    string
+	drawnFor detailKey
+}
+
+// detailKey is everything the drawn panel depends on.
+type detailKey struct {
+	d             *auth.Detail
+	themeGen      int // Theme values cannot be compared; their generation can
+	width, height int
+	now           time.Time
+	reveal        bool
+}
+
+// prepare draws the panel if anything it shows changed.
+func (d *detail) prepare(th *Theme, themeGen, width, height int, now time.Time, reveal bool) {
+	k := detailKey{d.d, themeGen, width, height, now, reveal}
+	if k != d.drawnFor || d.drawn == "" {
+		d.drawn, d.drawnFor = d.draw(th, width, height, now, reveal), k
+	}
+}
+
+// view is the panel, from prepare's drawing when it is current.
+func (d *detail) view(th *Theme, themeGen, width, height int, now time.Time, reveal bool) string {
+	if (detailKey{d.d, themeGen, width, height, now, reveal}) == d.drawnFor && d.drawn != "" {
+		return d.drawn
+	}
+	return d.draw(th, width, height, now, reveal)
 }
 
 // set keeps the detail only while it belongs to the selected session.
@@ -28,7 +58,7 @@ func (d *detail) set(sel *auth.Detail, ref auth.SessionRef) {
 	}
 }
 
-func (d *detail) view(th *Theme, width, height int, now time.Time, reveal bool) string {
+func (d *detail) draw(th *Theme, width, height int, now time.Time, reveal bool) string {
 	box := th.Panel.Box.Width(width).Height(height)
 	inner := width - box.GetHorizontalFrameSize()
 	if d.d == nil {

@@ -69,6 +69,9 @@ type Model struct {
 	keys    KeyMap
 	themeFn ThemeFunc
 	theme   Theme
+	// themeGen counts theme changes, so drawings cached from an older
+	// theme are known to be stale.
+	themeGen int
 	opts    Options
 
 	width, height int
@@ -146,6 +149,7 @@ func (m Model) Token() string { return m.token }
 
 func (m *Model) setTheme(dark bool) {
 	m.theme = m.themeFn(dark)
+	m.themeGen++
 	m.help.Styles = m.theme.Help
 	m.login.setTheme(&m.theme)
 	m.filter.setTheme(&m.theme)

@@ -33,6 +33,10 @@ type table struct {
 	// column (the mark column aside, which changes with tags): computed
 	// once per poll and per resize, not once per frame.
 	fitted [][]string
+	// pad fills a row out to the table's width; blank is an empty line.
+	// Every line of the table is exactly width cells, so the detail panel
+	// can be set beside it without measuring anything.
+	pad, blank string
 }
 
 // column describes one column of the table.
@@ -102,6 +106,8 @@ func (t *table) setSize(w, h int) {
 		t.cols = append(t.cols, colLayout{column: c, x: x, w: widths[i]})
 		x += widths[i] + 1
 	}
+	t.pad = strings.Repeat(" ", max(w-(x-1), 0))
+	t.blank = strings.Repeat(" ", max(w, 0))
 	t.refit()
 }
 
@@ -300,19 +306,23 @@ func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
 func (t *table) view(th *Theme, loaded bool, filter string) string {
 	lines := make([]string, 0, t.height)
 	lines = append(lines, t.headerLine(th))
+	note := ""
 	switch {
 	case !loaded:
-		lines = append(lines, th.App.Faint.Render("reading sessions…"))
+		note = "reading sessions…"
 	case t.matching == 0 && filter != "":
-		lines = append(lines, th.App.Faint.Render(Truncate("no session matches \""+filter+"\"", t.width)))
+		note = Truncate("no session matches \""+filter+"\"", t.width)
 	case t.matching == 0:
-		lines = append(lines, th.App.Faint.Render("no sessions"))
+		note = "no sessions"
+	}
+	if note != "" {
+		lines = append(lines, th.App.Faint.Render(note)+strings.Repeat(" ", max(t.width-displayWidth(note), 0)))
 	}
 	for i := 0; i < len(t.rows) && len(lines) < t.height; i++ {
 		lines = append(lines, t.rowLine(th, i))
 	}
 	for len(lines) < t.height {
-		lines = append(lines, "")
+		lines = append(lines, t.blank)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -345,11 +355,7 @@ func (t *table) rowLine(th *Theme, i int) string {
 	r := t.rows[i]
 	mark, cells := t.mark(r), t.fitted[i]
 	if r.Ref == t.selected {
-		line := mark + " " + strings.Join(cells[1:], " ")
-		if pad := t.width - displayWidth(line); pad > 0 {
-			line += strings.Repeat(" ", pad)
-		}
-		return th.Table.Selected.Render(line)
+		return th.Table.Selected.Render(mark + " " + strings.Join(cells[1:], " ") + t.pad)
 	}
 	_, tagged := t.tags[r.Ref]
 	// Cells sharing a style are rendered in one run: Style.Render is the
@@ -391,6 +397,7 @@ func (t *table) rowLine(th *Theme, i int) string {
 		}
 	}
 	flush()
+	b.WriteString(t.pad)
 	return b.String()
 }
 

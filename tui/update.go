@@ -13,6 +13,24 @@ import (
 // the monitor's keys. It never touches the database: reads and actions are
 // commands.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	nm, cmd := m.update(msg)
+	nm.prepareFrame()
+	return nm, cmd
+}
+
+// prepareFrame draws, once per change rather than once per frame, the
+// parts of the screen that are costly to draw (the detail panel).
+func (m *Model) prepareFrame() {
+	switch {
+	case m.screen != screenMonitor || m.lay.tooSmall:
+	case m.view == viewDetail:
+		m.detail.prepare(&m.theme, m.themeGen, m.width, m.lay.bodyH, m.table.now, m.revealID)
+	case m.view == viewTable && m.lay.sideW > 0:
+		m.detail.prepare(&m.theme, m.themeGen, m.lay.sideW, m.lay.bodyH, m.table.now, m.revealID)
+	}
+}
+
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -40,7 +58,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := &m.keys
 	switch {
 	case m.screen == screenLogin:

@@ -56,7 +56,7 @@ func (m Model) body(th *Theme) string {
 	var s string
 	switch m.view {
 	case viewDetail:
-		s = m.detail.view(th, w, h, m.table.now, m.revealID)
+		s = m.detail.view(th, m.themeGen, w, h, m.table.now, m.revealID)
 	case viewRoles:
 		s = roles{}.view(th, w, h, m.operator.Role)
 	case viewAudit:
@@ -68,11 +68,13 @@ func (m Model) body(th *Theme) string {
 	default:
 		s = m.table.view(th, m.poll.loaded, m.filter.value())
 		if m.lay.sideW > 0 {
-			side := m.detail.view(th, m.lay.sideW, h, m.table.now, m.revealID)
-			s = lipgloss.JoinHorizontal(lipgloss.Top, fitBlock(s, m.table.width, h), " ", side)
+			side := m.detail.view(th, m.themeGen, m.lay.sideW, h, m.table.now, m.revealID)
+			s = besides(s, side)
 		}
 	}
-	s = fitBlock(s, w, h)
+	if m.view != viewTable || m.confirm != nil {
+		s = fitBlock(s, w, h) // the table's lines are exact already
+	}
 	if m.confirm != nil {
 		dlg := m.confirm.view(th, w-4)
 		x := max((w-lipgloss.Width(dlg))/2, 0)
@@ -100,6 +102,24 @@ func (m Model) statusLine(th *Theme) string {
 		right = fmt.Sprintf("%d tagged  ", n) + right
 	}
 	return m.status.view(th, m.width, right)
+}
+
+// besides puts b to the right of a, line by line. a's lines are all the
+// same width (the table pads them), so nothing needs measuring.
+func besides(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	var sb strings.Builder
+	for i := range al {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		sb.WriteString(al[i])
+		if i < len(bl) {
+			sb.WriteByte(' ')
+			sb.WriteString(bl[i])
+		}
+	}
+	return sb.String()
 }
 
 // fitBlock makes s exactly h lines, each cut to w cells.
