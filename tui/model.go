@@ -72,7 +72,7 @@ type Model struct {
 	// themeGen counts theme changes, so drawings cached from an older
 	// theme are known to be stale.
 	themeGen int
-	opts    Options
+	opts     Options
 
 	width, height int
 	lay           layout
