@@ -28,6 +28,9 @@ type monitorReader struct {
 	gen   uint64                 // the file generation conn was opened in
 	tx    atomic.Pointer[sql.Tx] // the read in progress, for Aggregate
 	cache *aggCache
+	// seen is the data_version the last ActiveCount found, to tell a quiet
+	// file (worth caching) from a busy one.
+	seen int64
 }
 
 // aggRow is one session as the counts see it. Instants are unix seconds as
@@ -121,6 +124,45 @@ func (s *Store) cachedAggregate(ctx context.Context, q Querier, now time.Time, w
 	c.count(&a, now, window, soon, time.Now())
 	_ = q.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'sessions'`).Scan(&a.Issued)
 	return a, nil
+}
+
+// activeFromCache answers ActiveCount from the monitor's cache when the
+// file has not changed since it was built. When the cache is stale it is
+// rebuilt only if the file has not changed since the previous call either
+// (a quiet file: the next calls will hit); on a busy file ok is false and
+// the caller runs the original's query, which costs less than a rebuild.
+func (s *Store) activeFromCache(ctx context.Context, now time.Time, window time.Duration) (n int, ok bool, err error) {
+	err = s.ReadMonitor(ctx, func(q Querier) error {
+		m := &s.monitor
+		var total int
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions`).Scan(&total); err != nil {
+			return wrap("count active sessions", err)
+		}
+		var dv int64
+		if err := q.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&dv); err != nil {
+			return wrap("count active sessions", err)
+		}
+		c := m.cache
+		if c == nil || c.conn != m.conn || c.dataVersion != dv || len(c.rows) != total {
+			if m.seen != dv {
+				// Changed since the previous call (or the first call of
+				// a one-shot process): a rebuild may never be used.
+				m.seen = dv
+				return nil
+			}
+			var err error
+			if c, err = loadAggCache(ctx, q); err != nil {
+				return err
+			}
+			c.conn, c.dataVersion = m.conn, dv
+			m.cache = c
+		}
+		var a Aggregates
+		c.count(&a, now, window, 0, time.Now())
+		n, ok = a.Active, true
+		return nil
+	})
+	return n, ok, err
 }
 
 func copyCounts(m map[string]int) map[string]int {

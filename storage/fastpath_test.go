@@ -128,8 +128,20 @@ func TestFastPathAggregateMatchesSQL(t *testing.T) {
 						if !reflect.DeepEqual(fast, plain) {
 							t.Fatalf("tick %d window %v:\ncached %+v\nplain  %+v", tick, window, fast, plain)
 						}
-						if want := referenceCounts(t, s, at, window); fast.Active != want {
+						want := referenceCounts(t, s, at, window)
+						if fast.Active != want {
 							t.Fatalf("tick %d window %v: active %d, original's query %d", tick, window, fast.Active, want)
+						}
+						// ActiveCount: the original's query, a rebuild, or a
+						// hit, depending on what changed since the last call.
+						for range 3 {
+							n, err := s.ActiveCount(ctx, s.Q(), at, window)
+							if err != nil {
+								t.Fatal(err)
+							}
+							if n != want {
+								t.Fatalf("tick %d window %v: ActiveCount %d, original's query %d", tick, window, n, want)
+							}
 						}
 					}
 					// Another connection changes the file now and then: the

@@ -190,7 +190,16 @@ func (s *Store) SetSessionCharacter(ctx context.Context, q Querier, token string
 // get_active_session_count, with now bound instead of SQLite's clock: not
 // expired by SQLite's reading of expires_at and, when window > 0, active
 // within it.
+//
+// Outside a caller's transaction, a long-lived process (the monitor, a
+// health endpoint) gets the answer from the monitor's count cache while the
+// file is unchanged (aggcache.go): the same result, computed in memory.
 func (s *Store) ActiveCount(ctx context.Context, q Querier, now time.Time, window time.Duration) (int, error) {
+	if _, inTx := q.(*sql.Tx); !inTx {
+		if n, ok, err := s.activeFromCache(ctx, now, window); err != nil || ok {
+			return n, err
+		}
+	}
 	var n int
 	var err error
 	if window > 0 {
