@@ -2,6 +2,7 @@ package auth
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
@@ -201,5 +202,56 @@ print(json.dumps({"expired": expired, "expires_at": expires_at, "count": count, 
 			_, err = svc.ValidateSession(t.Context(), res.SessionID)
 			wantErr(t, err, ErrInvalidSession)
 		})
+	}
+}
+
+// TestPythonSQLiteEdgeRows runs the original's count and cleanup
+// predicates in python3's own SQLite over the §5.2 edge rows. mudtop's
+// bundled SQLite and the server's system SQLite must read these values the
+// same way, or the two programs would disagree about the same file; the
+// expectations are the ones TestExpiryEdgeTable holds mudtop to.
+func TestPythonSQLiteEdgeRows(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed")
+	}
+	path := storagetest.NewOriginal(t)
+	raw := storagetest.Raw(t, path, true)
+	storagetest.Exec(t, raw, storagetest.OriginalInsertUser, "alice", storagetest.Hash4, "player")
+	for i, r := range edgeRows {
+		tok := fmt.Sprintf("edge-%d", i)
+		storagetest.Exec(t, raw, storagetest.OriginalInsertSession, 1, nil, nil, tok, "+480 minutes", "x")
+		storagetest.SetColumn(t, raw, tok, "expires_at", r.value)
+	}
+	raw.Close()
+	script := `
+import json, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+out = {}
+for sid, counted, cleaned in conn.execute("""SELECT session_id,
+        (expires_at IS NULL OR datetime(expires_at) > datetime('now'))
+          AND datetime(last_activity) >= datetime('now', '-30 minutes'),
+        expires_at IS NOT NULL AND datetime(expires_at) <= datetime('now')
+        FROM sessions"""):
+    out[sid] = [bool(counted), bool(cleaned)]
+print(json.dumps({"rows": out, "sqlite": sqlite3.sqlite_version}))
+`
+	outb, err := exec.Command(py, "-c", script, path).Output()
+	if err != nil {
+		t.Fatalf("python3: %v", err)
+	}
+	var got struct {
+		Rows   map[string][2]bool `json:"rows"`
+		SQLite string             `json:"sqlite"`
+	}
+	if err := json.Unmarshal(outb, &got); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range edgeRows {
+		g := got.Rows[fmt.Sprintf("edge-%d", i)]
+		if g[0] != r.counted || g[1] != r.cleanedUp {
+			t.Errorf("%s: python's SQLite %s counts=%v cleans=%v; mudtop's table says %v, %v",
+				r.name, got.SQLite, g[0], g[1], r.counted, r.cleanedUp)
+		}
 	}
 }
