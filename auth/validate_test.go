@@ -355,3 +355,58 @@ func TestClearAllSessionsUnguarded(t *testing.T) {
 		t.Errorf("second ClearAllSessions = %d, %v", n, err)
 	}
 }
+
+// TestActiveCountFollowsTheClock: the count is a function of the rows and
+// of now. Repeated counts on an unchanged file (which a cache may answer)
+// must still see sessions expire and go idle as time passes, and see rows
+// changed by another process.
+func TestActiveCountFollowsTheClock(t *testing.T) {
+	for _, orig := range []bool{false, true} {
+		e := newEnv(t, writeThrough())
+		if orig {
+			e = newOriginalEnv(t, writeThrough())
+		}
+		uid := e.user("alice", "admin")
+		e.session(uid, "a")
+		e.session(uid, "b")
+		storagetest.SetColumn(t, e.db, "b", "expires_at", ts(e.clk.Now().Add(10*time.Minute)))
+		count := func() int {
+			t.Helper()
+			n, err := e.svc.ActiveSessionCount(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The monitor's header must agree with the count every time.
+			snap, err := e.svc.Snapshot(t.Context(), "a", ListQuery{Limit: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if snap.Counts.Active != n {
+				t.Errorf("orig=%v: Snapshot Active %d, ActiveSessionCount %d", orig, snap.Counts.Active, n)
+			}
+			return n
+		}
+		for range 3 {
+			if n := count(); n != 2 {
+				t.Fatalf("orig=%v: count = %d, want 2", orig, n)
+			}
+		}
+		e.clk.Advance(10 * time.Minute) // b expires at this instant
+		for range 3 {
+			if n := count(); n != 1 {
+				t.Fatalf("orig=%v: after b's expiry count = %d, want 1", orig, n)
+			}
+		}
+		e.clk.Advance(20*time.Minute + time.Second) // a idle for 30m01s
+		for range 3 {
+			if n := count(); n != 0 {
+				t.Fatalf("orig=%v: after the window count = %d, want 0", orig, n)
+			}
+		}
+		other := storagetest.Raw(t, e.st.Path(), true)
+		storagetest.Exec(t, other, `UPDATE sessions SET last_activity = ? WHERE session_id = 'a'`, ts(e.clk.Now()))
+		if n := count(); n != 1 {
+			t.Fatalf("orig=%v: after another process's touch count = %d, want 1", orig, n)
+		}
+	}
+}
