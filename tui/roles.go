@@ -46,7 +46,9 @@ func (roles) view(th *Theme, width, height int, operatorRole string) string {
 		th.App.Faint.Render("superuser holds every permission (full_access). Roles rank player < worldbuilder < admin < superuser;"),
 		th.App.Faint.Render("kicks also need a strictly higher rank than the target's role."))
 	for i, l := range lines {
-		lines[i] = clip(l, width)
+		// Pad with plain spaces: a line that ends in a shaded cell lets
+		// some terminals carry the shade to the edge on erase.
+		lines[i] = clip(l, width) + strings.Repeat(" ", max(width-displayWidth(l), 0))
 	}
 	if len(lines) > height {
 		lines = lines[:height]
