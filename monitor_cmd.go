@@ -66,9 +66,15 @@ func runMonitor(ctx context.Context, g *globals, svc *auth.Service, token string
 	go func() {
 		select {
 		case <-sigs:
-			p.Quit()
 		case <-ctx.Done():
-			p.Quit()
+		case <-done:
+			return
+		}
+		p.Quit()
+		// A second signal means "now": Kill still restores the terminal.
+		select {
+		case <-sigs:
+			p.Kill()
 		case <-done:
 		}
 	}()
