@@ -108,10 +108,10 @@ func (s *Service) guarded(ctx context.Context, token string, p Permission, actio
 }
 
 // checkRank applies the rank rule to a target session: the actor's own
-// session may always go (that is a logout); any other needs a strictly
-// higher role.
+// sessions may always go (this one is a logout, the others a "sign out my
+// other devices"); anyone else's needs a strictly higher role.
 func checkRank(actor Identity, actorToken string, target storage.SessionRow) error {
-	if target.SessionID == actorToken {
+	if target.SessionID == actorToken || (target.UserFound && target.UserID == actor.UserID) {
 		return nil
 	}
 	if !CanManageRole(actor.Role, target.Role) {

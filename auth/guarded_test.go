@@ -454,3 +454,21 @@ func TestGuardedRefusalCoalesced(t *testing.T) {
 		t.Errorf("a successful action did not record the actor's activity: %q", got)
 	}
 }
+
+// An operator may always remove their own other sessions ("sign out my
+// other devices"), even though the rank rule forbids kicking someone of
+// the same rank: the rule protects other people, not yourself from yourself.
+func TestKickOwnOtherSessions(t *testing.T) {
+	w := newGuardedWorld(t, "admin", "player")
+	other := uuid.NewString()
+	row := storagetest.AddSession(t, w.db, storagetest.Session{UserID: w.opID, Token: other, Now: w.clk.Now(), TTL: w.cfg.TTL})
+	res, err := w.svc.KickSession(t.Context(), w.op, SessionRef{row, other}, "")
+	if err != nil || res.Removed != 1 || res.SelfRemoved {
+		t.Fatalf("kick own other session = %+v, %v", res, err)
+	}
+	storagetest.AddSession(t, w.db, storagetest.Session{UserID: w.opID, Token: uuid.NewString(), Now: w.clk.Now(), TTL: w.cfg.TTL})
+	res, err = w.svc.KickUser(t.Context(), w.op, "oper", "")
+	if err != nil || res.Removed != 2 || !res.SelfRemoved {
+		t.Fatalf("kick own user = %+v, %v", res, err)
+	}
+}

@@ -194,9 +194,25 @@ func (l *loginLimiter) wait(user string, now time.Time) time.Duration {
 	return 0
 }
 
+// limiterForgetAfter and limiterMaxEntries bound the limiter's memory: a
+// guesser cycling through many usernames must not grow it without end. A
+// count older than the longest delay no longer slows anyone, so losing it
+// costs nothing but the "in a row" memory of a long-idle name.
+const (
+	limiterForgetAfter = 15 * time.Minute
+	limiterMaxEntries  = 10000
+)
+
 func (l *loginLimiter) fail(user string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if len(l.state) >= limiterMaxEntries {
+		for k, st := range l.state {
+			if now.Sub(st.last) > limiterForgetAfter {
+				delete(l.state, k)
+			}
+		}
+	}
 	k := strings.ToLower(user)
 	st := l.state[k]
 	st.failures++

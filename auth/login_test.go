@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -258,5 +259,25 @@ func TestHashPassword(t *testing.T) {
 	}
 	if _, err := HashPassword(strings.Repeat("x", 73)); err == nil {
 		t.Error("a password over bcrypt's 72 bytes was hashed (it would be silently truncated)")
+	}
+}
+
+// The limiter's memory is bounded: a guesser cycling through usernames must
+// not grow it without end, while a fresh run of failures is still slowed.
+func TestLoginLimiterForgetsIdleNames(t *testing.T) {
+	l := newLoginLimiter()
+	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for i := range limiterMaxEntries {
+		l.fail(fmt.Sprintf("user%d", i), start)
+	}
+	later := start.Add(limiterForgetAfter + time.Minute)
+	for range 3 {
+		l.fail("eve", later)
+	}
+	if n := len(l.state); n != 1 {
+		t.Fatalf("limiter holds %d names after pruning, want 1 (eve)", n)
+	}
+	if l.wait("eve", later) == 0 {
+		t.Fatal("eve's three failures in a row no longer delay her")
 	}
 }
