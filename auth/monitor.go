@@ -139,7 +139,7 @@ func (s *Service) detail(ctx context.Context, q storage.Querier, op Identity, op
 	switch {
 	case !HasPermission(op.Role, KickUsers):
 		d.Why = Forbidden(KickUsers).Detail
-	case r.SessionID != opToken && !CanManageRole(op.Role, r.Role):
+	case r.SessionID != opToken && !(r.UserFound && r.UserID == op.UserID) && !CanManageRole(op.Role, r.Role):
 		d.Why = Outranked(op.Role, r.Role).Detail
 	default:
 		d.CanKick = true
