@@ -104,9 +104,9 @@ func TestFastPathAggregateMatchesSQL(t *testing.T) {
 					path = storagetest.NewOriginal(t)
 					s = storagetest.Open(t, path, storage.Options{})
 				}
-				oddDB(t, s, path, now, 600, uint64(now.Year()))
+				oddDB(t, s, path, now, 300, uint64(now.Year()))
 				raw := storagetest.Raw(t, path, false)
-				for tick := range 40 {
+				for tick := range 16 {
 					at := now.Add(time.Duration(tick*97) * time.Second)
 					for _, window := range []time.Duration{30 * time.Minute, 0} {
 						var fast, plain storage.Aggregates
@@ -184,14 +184,14 @@ func TestFastPathListMatchesSQL(t *testing.T) {
 				path = storagetest.NewOriginal(t)
 				s = storagetest.Open(t, path, storage.Options{})
 			}
-			oddDB(t, s, path, now, 300, 11)
+			oddDB(t, s, path, now, 200, 11)
 			raw := storagetest.Raw(t, path, false)
 			// Ties on last_activity across worlds, and a NULL world.
 			storagetest.Exec(t, raw, `UPDATE sessions SET last_activity = (SELECT last_activity FROM sessions WHERE id = 7) WHERE id % 9 = 0`)
 			for sort := range storage.SortColumns {
 				for _, desc := range []bool{false, true} {
-					for _, filter := range []string{"", "u0", "ASH", "zzz"} {
-						for _, off := range []int{0, 7, 290, 400} {
+					for _, filter := range []string{"", "u0", "ASH"} {
+						for _, off := range []int{0, 7, 190} {
 							lq := storage.ListQuery{Sort: storage.SortColumn(sort), Desc: desc, Filter: filter, Offset: off, Limit: 13}
 							got, matching, err := s.ListSessions(ctx, s.Q(), lq)
 							if err != nil {
