@@ -40,17 +40,22 @@ keys() { local t=$1; shift; for k in "$@"; do tmux -L "$sock" send-keys -t "$t" 
 # pad: tmux leaves out cells the program never wrote, so every captured
 # line is padded to the pane width and freeze draws the whole terminal.
 pad() {
-	local line plain n
+	local line plain n width=$1
 	while IFS= read -r line; do
 		plain=$(printf '%s' "$line" | sed 's/\x1b\[[0-9;:]*[A-Za-z]//g')
-		n=$((cols - ${#plain}))
+		n=$((width - ${#plain}))
 		((n < 0)) && n=0
+		# freeze does not honour SGR 49 (default background): name the
+		# background colour it is given instead.
+		line=${line//$'\e[49m'/$'\e[48;2;23;23;23m'}
 		printf '%s%*s\n' "$line" "$n" ''
 	done
 }
 shoot() {
-	tmux -L "$sock" capture-pane -p -e -N -t "$1" | pad >"$tmp/$2.ansi"
-	$freeze --language ansi --window --padding 20 --font.size 14 -o "$out/$2.png" "$tmp/$2.ansi" >/dev/null
+	local width
+	width=$(tmux -L "$sock" display-message -p -t "$1" '#{pane_width}')
+	tmux -L "$sock" capture-pane -p -e -N -t "$1" | pad "$width" >"$tmp/$2.ansi"
+	$freeze --language ansi --window --padding 20 --font.size 14 --background '#171717' -o "$out/$2.png" "$tmp/$2.ansi" >/dev/null
 	go run ./scripts/shrinkpng "$out/$2.png"
 	echo "wrote $out/$2.png"
 }
@@ -60,6 +65,12 @@ sleep 20 # let the simulated server fill the table and the sparkline
 keys demo j j j
 sleep 1.2
 shoot demo monitor
+# On a wide terminal the detail panel sits beside the table.
+tmux -L "$sock" resize-window -t demo -x 170 -y $rows
+sleep 1.5
+shoot demo monitor-wide
+tmux -L "$sock" resize-window -t demo -x $cols -y $rows
+sleep 1
 keys demo Enter
 sleep 1.2
 shoot demo detail
