@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The hot statements are prepared once per store: parsing SQL costs more
@@ -45,6 +46,111 @@ WHERE (expires_at IS NULL OR datetime(expires_at) > datetime(?1))
 
 type statements struct {
 	list [stmtCount]*sql.Stmt
+	hot  hotPool
+}
+
+// hotMax is how many pool connections the validation lookup may pin. Two
+// cores keep four busy; the rest of the pool stays for writes, the monitor
+// and everything else.
+const hotMax = 4
+
+// hotPool pins a few pool connections for the lookup every validation
+// makes, each with the statement prepared on it. Through the shared pool,
+// every query takes database/sql's pool lock and the statement's lock twice
+// (find a connection, find its copy of the statement, give both back), and
+// with eight goroutines on two cores those locks, not SQLite, were the
+// bottleneck. Each lookup is still its own autocommit statement, so it sees
+// every commit made before it (no validity is ever cached).
+type hotPool struct {
+	once sync.Once // makes idle
+	idle chan *hotConn
+	mu   sync.Mutex
+	n    int // pinned connections in existence
+	shut bool
+}
+
+type hotConn struct {
+	conn *sql.Conn
+	stmt *sql.Stmt
+	gen  uint64 // the file generation the connection was opened in
+}
+
+// get returns an idle pinned connection of generation gen, pinning a new one
+// while fewer than hotMax exist; nil when all are busy (the caller then uses
+// the shared pool).
+func (h *hotPool) get(ctx context.Context, db *sql.DB, gen uint64) *hotConn {
+	h.init()
+	for {
+		select {
+		case c := <-h.idle:
+			if c.gen == gen {
+				return c
+			}
+			h.drop(c) // opened on a file since replaced
+			continue
+		default:
+		}
+		break
+	}
+	h.mu.Lock()
+	if h.shut || h.n >= hotMax {
+		h.mu.Unlock()
+		return nil
+	}
+	h.n++
+	h.mu.Unlock()
+	conn, err := db.Conn(ctx)
+	if err == nil {
+		var st *sql.Stmt
+		if st, err = conn.PrepareContext(ctx, sessionAuthSQL); err == nil {
+			return &hotConn{conn: conn, stmt: st, gen: gen}
+		}
+		conn.Close()
+	}
+	h.mu.Lock()
+	h.n--
+	h.mu.Unlock()
+	return nil
+}
+
+func (h *hotPool) init() { h.once.Do(func() { h.idle = make(chan *hotConn, hotMax) }) }
+
+// put hands a connection back for the next lookup.
+func (h *hotPool) put(c *hotConn) {
+	h.mu.Lock()
+	shut := h.shut
+	h.mu.Unlock()
+	if !shut {
+		select {
+		case h.idle <- c:
+			return
+		default:
+		}
+	}
+	h.drop(c)
+}
+
+func (h *hotPool) drop(c *hotConn) {
+	c.stmt.Close()
+	c.conn.Close()
+	h.mu.Lock()
+	h.n--
+	h.mu.Unlock()
+}
+
+func (h *hotPool) close() {
+	h.init()
+	h.mu.Lock()
+	h.shut = true
+	h.mu.Unlock()
+	for {
+		select {
+		case c := <-h.idle:
+			h.drop(c)
+		default:
+			return
+		}
+	}
 }
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -60,6 +166,7 @@ func (s *Store) prepare(ctx context.Context) error {
 }
 
 func (st *statements) close() {
+	st.hot.close()
 	for i, s := range st.list {
 		if s != nil {
 			s.Close()
@@ -76,6 +183,19 @@ func (st *statements) pick(ctx context.Context, q Querier, id int) *sql.Stmt {
 		return tx.StmtContext(ctx, s)
 	}
 	return s
+}
+
+// scanAuth runs the validation lookup and scans its one row into dest
+// (sql.ErrNoRows when none), on a pinned connection when q is the pool.
+func (s *Store) scanAuth(ctx context.Context, q Querier, token string, dest ...any) error {
+	if q == Querier(s.db) {
+		if c := s.stmts.hot.get(ctx, s.db, s.watch.gen.Load()); c != nil {
+			err := c.stmt.QueryRowContext(ctx, token).Scan(dest...)
+			s.stmts.hot.put(c)
+			return err
+		}
+	}
+	return s.stmts.row(ctx, q, stmtSessionAuth, token).Scan(dest...)
 }
 
 func (st *statements) row(ctx context.Context, q Querier, id int, args ...any) *sql.Row {
