@@ -41,8 +41,7 @@ WHERE s.session_id = ?`
 // SessionAuth looks a session up by its token. ok is false when no row has
 // that token; a missing user is reported through UserFound, not as an error.
 func (s *Store) SessionAuth(ctx context.Context, q Querier, token string) (a SessionAuth, ok bool, err error) {
-	row := s.stmts.row(ctx, q, stmtSessionAuth, token)
-	err = row.Scan(&a.RowID, &a.SessionID, &a.UserID, &a.CharacterID, &a.WorldID,
+	err = s.scanAuth(ctx, q, token, &a.RowID, &a.SessionID, &a.UserID, &a.CharacterID, &a.WorldID,
 		&a.ExpiresType, &a.ExpiresAt, &a.LastActivity,
 		&a.UserFound, &a.Username, &a.Role, &a.UserActive, &a.Tombstoned)
 	if err == sql.ErrNoRows {
