@@ -25,9 +25,13 @@ import (
 type monitorReader struct {
 	mu    sync.Mutex // one monitor read at a time
 	conn  *sql.Conn
-	gen   uint64                 // the file generation conn was opened in
-	tx    atomic.Pointer[sql.Tx] // the read in progress, for Aggregate
+	gen   uint64                    // the file generation conn was opened in
+	tx    atomic.Pointer[monitorTx] // the read in progress, for Aggregate
 	cache *aggCache
+	// stmts are prepared once on conn: a tick runs the same dozen
+	// statements every second, and preparing them is a good part of a
+	// small database's tick.
+	stmts map[string]*sql.Stmt
 	// seen is the data_version the last ActiveCount found, to tell a quiet
 	// file (worth caching) from a busy one.
 	seen int64
@@ -65,8 +69,7 @@ func (s *Store) ReadMonitor(ctx context.Context, fn func(q Querier) error) error
 	if m.conn != nil && m.gen != s.watch.gen.Load() {
 		// The file was replaced: the pinned connection still reads the old
 		// one. Hand it back (the pool retires it) and start afresh.
-		m.conn.Close()
-		m.conn, m.cache = nil, nil
+		m.closeConn()
 	}
 	if m.conn == nil {
 		gen := s.watch.gen.Load()
@@ -78,23 +81,87 @@ func (s *Store) ReadMonitor(ctx context.Context, fn func(q Querier) error) error
 	}
 	tx, err := m.conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		m.conn.Close()
-		m.conn, m.cache = nil, nil
+		m.closeConn()
 		return wrap("begin read", err)
 	}
 	defer tx.Rollback()
-	m.tx.Store(tx)
+	mt := &monitorTx{tx: tx, m: m}
+	m.tx.Store(mt)
 	defer m.tx.Store(nil)
-	return fn(tx)
+	return fn(mt)
+}
+
+// monitorTx is the monitor's read transaction. It runs statements prepared
+// once on the pinned connection, bound to the transaction.
+type monitorTx struct {
+	tx *sql.Tx
+	m  *monitorReader
+}
+
+func (t *monitorTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	st, ok := t.m.stmts[query]
+	if !ok {
+		var err error
+		if st, err = t.m.conn.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		if t.m.stmts == nil || len(t.m.stmts) > 256 {
+			// Unbounded query texts (an IN list per page size, a filter
+			// per world set) must not grow this forever.
+			for _, old := range t.m.stmts {
+				old.Close()
+			}
+			t.m.stmts = map[string]*sql.Stmt{}
+		}
+		t.m.stmts[query] = st
+	}
+	return t.tx.StmtContext(ctx, st), nil
+}
+
+// ExecContext runs a statement in the monitor's transaction.
+func (t *monitorTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryContext runs a query in the monitor's transaction.
+func (t *monitorTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRowContext runs a one-row query in the monitor's transaction.
+func (t *monitorTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		// A *sql.Row cannot be built with an error from outside database/sql;
+		// the plain path reports the same error at Scan.
+		return t.tx.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 func (m *monitorReader) close() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.conn != nil {
-		m.conn.Close()
-		m.conn, m.cache = nil, nil
+		m.closeConn()
 	}
+}
+
+func (m *monitorReader) closeConn() {
+	for _, st := range m.stmts {
+		st.Close()
+	}
+	m.stmts = nil
+	m.conn.Close()
+	m.conn, m.cache = nil, nil
 }
 
 // cachedAggregate is Aggregate on the monitor's pinned transaction.

@@ -353,7 +353,7 @@ type Aggregates struct {
 // Aggregate computes the header counts at now. window is the activity
 // window (0: off) and soon how far ahead "expiring soon" looks.
 func (s *Store) Aggregate(ctx context.Context, q Querier, now time.Time, window, soon time.Duration) (Aggregates, error) {
-	if tx, ok := q.(*sql.Tx); ok && tx != nil && tx == s.monitor.tx.Load() {
+	if mt, ok := q.(*monitorTx); ok && mt != nil && mt == s.monitor.tx.Load() {
 		return s.cachedAggregate(ctx, q, now, window, soon)
 	}
 	a := Aggregates{ByRole: map[string]int{}, ByWorld: map[string]int{}, ByClient: map[string]int{}}

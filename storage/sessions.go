@@ -194,7 +194,7 @@ func (s *Store) SetSessionCharacter(ctx context.Context, q Querier, token string
 // health endpoint) gets the answer from the monitor's count cache while the
 // file is unchanged (aggcache.go): the same result, computed in memory.
 func (s *Store) ActiveCount(ctx context.Context, q Querier, now time.Time, window time.Duration) (int, error) {
-	if _, inTx := q.(*sql.Tx); !inTx {
+	if q == Querier(s.db) {
 		if n, ok, err := s.activeFromCache(ctx, now, window); err != nil || ok {
 			return n, err
 		}

@@ -179,8 +179,11 @@ func (st *statements) close() {
 // transaction-specific copy when q is a transaction.
 func (st *statements) pick(ctx context.Context, q Querier, id int) *sql.Stmt {
 	s := st.list[id]
-	if tx, ok := q.(*sql.Tx); ok {
+	switch tx := q.(type) {
+	case *sql.Tx:
 		return tx.StmtContext(ctx, s)
+	case *monitorTx:
+		return tx.tx.StmtContext(ctx, s)
 	}
 	return s
 }
