@@ -63,6 +63,11 @@ func (s *Store) ReadMonitor(ctx context.Context, fn func(q Querier) error) error
 	if err := s.watch.check(); err != nil {
 		return err
 	}
+	if maxOpen := s.db.Stats().MaxOpenConnections; maxOpen > 0 && maxOpen < 3 {
+		// Too small a pool to pin one connection for good: read plainly
+		// (Aggregate then runs its SQL, ActiveCount the original's query).
+		return s.Read(ctx, fn)
+	}
 	m := &s.monitor
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -200,6 +205,9 @@ func (s *Store) cachedAggregate(ctx context.Context, q Querier, now time.Time, w
 // the caller runs the original's query, which costs less than a rebuild.
 func (s *Store) activeFromCache(ctx context.Context, now time.Time, window time.Duration) (n int, ok bool, err error) {
 	err = s.ReadMonitor(ctx, func(q Querier) error {
+		if _, pinned := q.(*monitorTx); !pinned {
+			return nil // a pool too small to pin: the original's query
+		}
 		m := &s.monitor
 		var total int
 		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions`).Scan(&total); err != nil {

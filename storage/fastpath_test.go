@@ -243,3 +243,38 @@ func TestFastPathListMatchesSQL(t *testing.T) {
 		})
 	}
 }
+
+// TestFastPathSmallPool: the pinned connections (validation lookups, the
+// monitor) must never take a capped pool's last connection, or every other
+// statement would wait forever.
+func TestFastPathSmallPool(t *testing.T) {
+	for _, conns := range []int{1, 2, 3} {
+		t.Run(fmt.Sprint(conns), func(t *testing.T) {
+			path := storagetest.NewOriginal(t)
+			s := storagetest.Open(t, path, storage.Options{MaxConns: conns})
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			now := storagetest.Epoch()
+			for range 3 {
+				if _, _, err := s.SessionAuth(ctx, s.Q(), "no-such-token"); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.ReadMonitor(ctx, func(q storage.Querier) error {
+					_, err := s.Aggregate(ctx, q, now, 30*time.Minute, 5*time.Minute)
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.ActiveCount(ctx, s.Q(), now, 30*time.Minute); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Write(ctx, func(q storage.Querier) error {
+					_, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE session_id = 'none'`)
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}

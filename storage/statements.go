@@ -92,8 +92,14 @@ func (h *hotPool) get(ctx context.Context, db *sql.DB, gen uint64) *hotConn {
 		}
 		break
 	}
+	// Never pin more than half of a capped pool: writes, the monitor and
+	// the activity flush need connections too.
+	limit := hotMax
+	if maxOpen := db.Stats().MaxOpenConnections; maxOpen > 0 {
+		limit = min(limit, maxOpen/2)
+	}
 	h.mu.Lock()
-	if h.shut || h.n >= hotMax {
+	if h.shut || h.n >= limit {
 		h.mu.Unlock()
 		return nil
 	}
