@@ -28,7 +28,7 @@ type monitorReader struct {
 	gen   uint64                    // the file generation conn was opened in
 	tx    atomic.Pointer[monitorTx] // the read in progress, for Aggregate
 	cache *aggCache
-	// stmts are prepared once on conn: a tick runs the same dozen
+	// stmts are prepared once for conn: a tick runs the same dozen
 	// statements every second, and preparing them is a good part of a
 	// small database's tick.
 	stmts map[string]*sql.Stmt
@@ -90,7 +90,7 @@ func (s *Store) ReadMonitor(ctx context.Context, fn func(q Querier) error) error
 		return wrap("begin read", err)
 	}
 	defer tx.Rollback()
-	mt := &monitorTx{tx: tx, m: m}
+	mt := &monitorTx{tx: tx, m: m, db: s.db}
 	m.tx.Store(mt)
 	defer m.tx.Store(nil)
 	return fn(mt)
@@ -101,13 +101,17 @@ func (s *Store) ReadMonitor(ctx context.Context, fn func(q Querier) error) error
 type monitorTx struct {
 	tx *sql.Tx
 	m  *monitorReader
+	db *sql.DB
 }
 
 func (t *monitorTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	st, ok := t.m.stmts[query]
 	if !ok {
 		var err error
-		if st, err = t.m.conn.PrepareContext(ctx, query); err != nil {
+		// Prepared on the pool, not on the pinned *sql.Conn: Tx.StmtContext
+		// re-prepares a connection-bound statement every time, but keeps a
+		// pool statement's copy per connection.
+		if st, err = t.db.PrepareContext(ctx, query); err != nil {
 			return nil, err
 		}
 		if t.m.stmts == nil || len(t.m.stmts) > 256 {
