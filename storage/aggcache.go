@@ -35,6 +35,34 @@ type monitorReader struct {
 	// seen is the data_version the last ActiveCount found, to tell a quiet
 	// file (worth caching) from a busy one.
 	seen int64
+	// built and buildCost pace rebuilds on a busy file (see rebuildDue).
+	built     time.Time
+	buildCost time.Duration
+}
+
+// Pacing of count rebuilds on a file that changes between ticks. A game
+// server under load commits every second, so without pacing every tick at
+// 100k sessions would pay the full pass (hundreds of ms in this pure-Go
+// SQLite) and, in rollback-journal mode, hold the server's commits back for
+// as long. A rebuild that costs more than rebuildFree is therefore repeated
+// at most every rebuildDuty times its own cost (capped at rebuildMaxGap):
+// the monitor spends at most a tenth of its time on counts, and between
+// rebuilds the header shows the last complete counts, re-judged against the
+// current clock. The sessions page itself is read fresh on every tick.
+// Small databases rebuild in a few ms and are never paced, so their counts
+// are exact at every tick.
+const (
+	rebuildFree   = 25 * time.Millisecond
+	rebuildDuty   = 10
+	rebuildMaxGap = 5 * time.Second
+)
+
+// rebuildDue reports whether a stale cache should be rebuilt now.
+func (m *monitorReader) rebuildDue(wall time.Time) bool {
+	if m.buildCost < rebuildFree {
+		return true
+	}
+	return wall.Sub(m.built) >= min(rebuildMaxGap, rebuildDuty*m.buildCost)
 }
 
 // aggRow is one session as the counts see it. Instants are unix seconds as
@@ -187,13 +215,16 @@ func (s *Store) cachedAggregate(ctx context.Context, q Querier, now time.Time, w
 		return Aggregates{}, wrap("count sessions", err)
 	}
 	c := m.cache
-	if c == nil || c.conn != m.conn || c.dataVersion != dv || len(c.rows) != total {
+	stale := c == nil || c.conn != m.conn || c.dataVersion != dv || len(c.rows) != total
+	if stale && (c == nil || c.conn != m.conn || m.rebuildDue(time.Now())) {
+		start := time.Now()
 		var err error
 		if c, err = loadAggCache(ctx, q); err != nil {
 			return Aggregates{}, err
 		}
 		c.conn, c.dataVersion = m.conn, dv
 		m.cache = c
+		m.built, m.buildCost = time.Now(), time.Since(start)
 	}
 	a := c.base
 	a.ByRole, a.ByWorld, a.ByClient = copyCounts(c.base.ByRole), copyCounts(c.base.ByWorld), copyCounts(c.base.ByClient)
@@ -230,11 +261,13 @@ func (s *Store) activeFromCache(ctx context.Context, now time.Time, window time.
 				return nil
 			}
 			var err error
+			start := time.Now()
 			if c, err = loadAggCache(ctx, q); err != nil {
 				return err
 			}
 			c.conn, c.dataVersion = m.conn, dv
 			m.cache = c
+			m.built, m.buildCost = time.Now(), time.Since(start)
 		}
 		var a Aggregates
 		c.count(&a, now, window, 0, time.Now())
