@@ -33,8 +33,9 @@ func pollCmd(svc *auth.Service, r pollRequest) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 		defer cancel()
+		start := time.Now()
 		snap, err := svc.Snapshot(ctx, r.token, r.query)
-		msg := snapshotMsg{seq: r.seq, snap: snap, err: err, selected: r.query.Selected}
+		msg := snapshotMsg{seq: r.seq, snap: snap, err: err, selected: r.query.Selected, took: time.Since(start)}
 		if err != nil {
 			return msg
 		}

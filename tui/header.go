@@ -87,6 +87,7 @@ type headerState struct {
 	paused, stale      bool
 	readOnly           bool
 	interval           time.Duration
+	paced              time.Duration // the wait in use when reads are slow
 	err                string
 }
 
@@ -116,6 +117,9 @@ func (h *header) titleLine(th *Theme, width int, st headerState) string {
 		badge = th.Header.Paused.Render("PAUSED")
 	default:
 		badge = th.Header.Live.Render("● live " + st.interval.String())
+		if st.paced > st.interval {
+			badge = th.Header.Live.Render("● live "+st.paced.String()) + th.App.Faint.Render(" (slow reads)")
+		}
 	}
 	if st.readOnly {
 		badge = th.Header.ReadOnly.Render("read-only") + " " + badge

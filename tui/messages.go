@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"time"
+
 	"mudtop/auth"
 )
 
@@ -21,6 +23,8 @@ type snapshotMsg struct {
 	gone  []auth.SessionRef
 	audit []auth.AuditEntry
 	err   error
+	// took is how long the read ran, to pace the next one.
+	took time.Duration
 }
 
 // actionMsg reports a guarded action's outcome.

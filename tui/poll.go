@@ -25,6 +25,25 @@ type poller struct {
 	stale    bool // the data on screen is from before a failure
 	lastErr  string
 	loaded   bool // at least one snapshot arrived
+	// paced is the wait actually used between polls: the chosen interval,
+	// or longer when reads are slow (see pacedInterval).
+	paced time.Duration
+}
+
+// readDuty bounds the share of time the monitor spends reading: after a
+// read of d the next one waits at least readDuty times d. A monitor must
+// never stall the game server that writes the same file, and in
+// rollback-journal mode every read holds its commits back; a filter over
+// 100k sessions, say, takes most of a second to read.
+const readDuty = 10
+
+// pacedInterval is the wait before the next poll after a read that took d.
+func pacedInterval(interval, took time.Duration) time.Duration {
+	slow := min(readDuty*took, MaxInterval)
+	if slow <= interval {
+		return interval
+	}
+	return slow.Round(100 * time.Millisecond)
 }
 
 // firstPoll starts the loop from Init without touching the model.
@@ -100,6 +119,7 @@ func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 		return m.onPollError(msg.err)
 	}
 	m.poll.failures, m.poll.stale, m.poll.lastErr = 0, false, ""
+	m.poll.paced = pacedInterval(m.interval, msg.took)
 	m.poll.loaded = true
 	m.operator = msg.snap.Operator
 	m.header.observe(msg.snap)
@@ -122,7 +142,7 @@ func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 		// (the first page, or a page that just arrived): read it now.
 		return m.requestPoll()
 	}
-	return m.armTick(m.interval)
+	return m.armTick(max(m.interval, m.poll.paced))
 }
 
 // onPollError keeps the last data on screen, marked stale, and backs off;

@@ -46,7 +46,7 @@ func (m Model) headerState() headerState {
 	return headerState{
 		db: m.opts.DBLabel, operator: Sanitize(m.operator.Username), role: Sanitize(m.operator.Role),
 		paused: m.paused, stale: m.poll.stale, readOnly: m.opts.ReadOnly,
-		interval: m.interval, err: m.poll.lastErr,
+		interval: m.interval, paced: m.poll.paced, err: m.poll.lastErr,
 	}
 }
 
