@@ -38,6 +38,8 @@ type monitorReader struct {
 	// built and buildCost pace rebuilds on a busy file (see rebuildDue).
 	built     time.Time
 	buildCost time.Duration
+	// paceRows overrides rebuildPaceRows (tests pace a small cache).
+	paceRows int
 }
 
 // Pacing of count rebuilds on a file that changes between ticks. A game
@@ -49,17 +51,24 @@ type monitorReader struct {
 // the monitor spends at most a tenth of its time on counts, and between
 // rebuilds the header shows the last complete counts, re-judged against the
 // current clock. The sessions page itself is read fresh on every tick.
-// Small databases rebuild in a few ms and are never paced, so their counts
-// are exact at every tick.
+// Databases below rebuildPaceRows sessions are never paced, so their
+// counts are exact at every tick however slow the machine (a row count, not
+// the measured cost alone, decides, so that a loaded machine or the race
+// detector cannot make a small database's counts lag).
 const (
-	rebuildFree   = 25 * time.Millisecond
-	rebuildDuty   = 10
-	rebuildMaxGap = 5 * time.Second
+	rebuildPaceRows = 20000
+	rebuildFree     = 25 * time.Millisecond
+	rebuildDuty     = 10
+	rebuildMaxGap   = 5 * time.Second
 )
 
 // rebuildDue reports whether a stale cache should be rebuilt now.
 func (m *monitorReader) rebuildDue(wall time.Time) bool {
-	if m.buildCost < rebuildFree {
+	paceRows := rebuildPaceRows
+	if m.paceRows > 0 {
+		paceRows = m.paceRows
+	}
+	if m.cache == nil || len(m.cache.rows) < paceRows || m.buildCost < rebuildFree {
 		return true
 	}
 	return wall.Sub(m.built) >= min(rebuildMaxGap, rebuildDuty*m.buildCost)

@@ -49,7 +49,9 @@ func TestCountRebuildPacing(t *testing.T) {
 		t.Fatalf("first tick: total %d, want 1", got)
 	}
 
-	// Pretend the last rebuild was expensive and just happened.
+	// Pretend the database is large and the last rebuild was expensive
+	// and just happened.
+	s.monitor.paceRows = 1
 	s.monitor.buildCost, s.monitor.built = 400*time.Millisecond, time.Now()
 	addSession("b")
 	if got := total(); got != 1 {
@@ -67,5 +69,13 @@ func TestCountRebuildPacing(t *testing.T) {
 	addSession("c")
 	if got := total(); got != 3 {
 		t.Fatalf("cheap rebuild paced: total %d, want 3", got)
+	}
+
+	// Nor is a small database, however slow its last rebuild was.
+	s.monitor.paceRows = 0
+	s.monitor.buildCost, s.monitor.built = 400*time.Millisecond, time.Now()
+	addSession("d")
+	if got := total(); got != 4 {
+		t.Fatalf("small database paced: total %d, want 4", got)
 	}
 }

@@ -37,8 +37,15 @@ type poller struct {
 // 100k sessions, say, takes most of a second to read.
 const readDuty = 10
 
+// readFree is how long a read may take before it paces anything: ordinary
+// ticks take a few ms, and a loaded machine must not stretch them.
+const readFree = 100 * time.Millisecond
+
 // pacedInterval is the wait before the next poll after a read that took d.
 func pacedInterval(interval, took time.Duration) time.Duration {
+	if took < readFree {
+		return interval
+	}
 	slow := min(readDuty*took, MaxInterval)
 	if slow <= interval {
 		return interval

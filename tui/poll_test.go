@@ -13,6 +13,8 @@ func TestSlowReadsArePaced(t *testing.T) {
 		interval, took, want time.Duration
 	}{
 		{time.Second, 5 * time.Millisecond, time.Second},
+		{MinInterval, 90 * time.Millisecond, MinInterval},
+		{MinInterval, 150 * time.Millisecond, 1500 * time.Millisecond},
 		{time.Second, 100 * time.Millisecond, time.Second},
 		{time.Second, 600 * time.Millisecond, 6 * time.Second},
 		{time.Second, 20 * time.Second, MaxInterval},
