@@ -170,7 +170,8 @@ func (c *genConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx
 	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
 		return b.BeginTx(ctx, opts)
 	}
-	return c.Conn.Begin() //nolint:staticcheck // fallback for drivers without BeginTx
+	//lint:ignore SA1019 the fallback for drivers without BeginTx is the deprecated Begin itself
+	return c.Conn.Begin()
 }
 
 // PrepareContext forwards to the driver.

@@ -17,7 +17,6 @@ type login struct {
 	focusPass  bool
 	busy       bool
 	err        string
-	th         *Theme
 }
 
 func newLogin() login {

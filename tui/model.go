@@ -91,7 +91,6 @@ type Model struct {
 	header  header
 	table   table
 	detail  detail
-	roles   roles
 	audit   auditLog
 	login   login
 	confirm *confirm // nil when no confirmation is open
