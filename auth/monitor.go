@@ -66,6 +66,10 @@ func (s *Service) Snapshot(ctx context.Context, operatorToken string, lq ListQue
 			return err
 		}
 		snap.Operator = op
+		if lq.PageOnly {
+			snap.CountsPending = true
+			return s.page(ctx, q, op, operatorToken, lq, now, &snap)
+		}
 		agg, err := s.store.Aggregate(ctx, q, now, s.cfg.ActiveWindow, ExpiringSoonWindow)
 		if err != nil {
 			return err
@@ -80,29 +84,35 @@ func (s *Service) Snapshot(ctx context.Context, operatorToken string, lq ListQue
 		if snap.Counts.Idle < 0 {
 			snap.Counts.Idle = 0
 		}
-		rows, matching, err := s.store.ListSessions(ctx, q, storage.ListQuery{
-			Filter: lq.Filter, Sort: lq.Sort, Desc: lq.Desc, Offset: lq.Offset, Limit: lq.Limit,
-		})
+		return s.page(ctx, q, op, operatorToken, lq, now, &snap)
+	})
+	return snap, storeErr("read sessions", err)
+}
+
+// page reads the sorted, filtered page and the selected row's detail into
+// snap, inside the snapshot's transaction.
+func (s *Service) page(ctx context.Context, q storage.Querier, op Identity, operatorToken string, lq ListQuery, now time.Time, snap *Snapshot) error {
+	rows, matching, err := s.store.ListSessions(ctx, q, storage.ListQuery{
+		Filter: lq.Filter, Sort: lq.Sort, Desc: lq.Desc, Offset: lq.Offset, Limit: lq.Limit,
+	})
+	if err != nil {
+		return err
+	}
+	snap.Matching = matching
+	snap.Rows = make([]SessionInfo, len(rows))
+	for i, r := range rows {
+		snap.Rows[i] = s.info(r, operatorToken, now)
+	}
+	if lq.Selected != 0 {
+		d, ok, err := s.detail(ctx, q, op, operatorToken, lq.Selected, now)
 		if err != nil {
 			return err
 		}
-		snap.Matching = matching
-		snap.Rows = make([]SessionInfo, len(rows))
-		for i, r := range rows {
-			snap.Rows[i] = s.info(r, operatorToken, now)
+		if ok {
+			snap.Selected = &d
 		}
-		if lq.Selected != 0 {
-			d, ok, err := s.detail(ctx, q, op, operatorToken, lq.Selected, now)
-			if err != nil {
-				return err
-			}
-			if ok {
-				snap.Selected = &d
-			}
-		}
-		return nil
-	})
-	return snap, storeErr("read sessions", err)
+	}
+	return nil
 }
 
 // SessionDetail reads one session's detail for the operator.

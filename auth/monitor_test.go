@@ -227,3 +227,35 @@ func TestConfigFromEnv(t *testing.T) {
 		}
 	}
 }
+
+// The monitor's first read asks for the page alone, so the first frame on
+// a large database does not wait for the header counts; the page, the
+// detail and the operator check are exactly those of a full read.
+func TestSnapshotPageOnly(t *testing.T) {
+	e := newEnv(t, writeThrough())
+	root := e.user("root", "superuser")
+	e.session(root, "op")
+	p := e.user("pat", "player")
+	e.session(p, "pat")
+	full, err := e.svc.Snapshot(t.Context(), "op", ListQuery{Limit: 10, Selected: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := e.svc.Snapshot(t.Context(), "op", ListQuery{Limit: 10, Selected: 1, PageOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !page.CountsPending || full.CountsPending {
+		t.Fatalf("CountsPending: page-only %v, full %v", page.CountsPending, full.CountsPending)
+	}
+	if page.Counts.Sessions != 0 || full.Counts.Sessions != 2 {
+		t.Fatalf("counts: page-only %+v, full %+v", page.Counts, full.Counts)
+	}
+	if page.Matching != full.Matching || len(page.Rows) != len(full.Rows) || page.Selected == nil || page.Operator != full.Operator {
+		t.Fatalf("page-only read differs from the full one: %+v vs %+v", page, full)
+	}
+	// The operator check still runs: a player cannot read even the page.
+	if _, err := e.svc.Snapshot(t.Context(), "pat", ListQuery{Limit: 10, PageOnly: true}); Status(err) != 403 {
+		t.Fatalf("player page-only read: %v, want 403", err)
+	}
+}

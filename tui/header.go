@@ -28,6 +28,8 @@ type header struct {
 	counts auth.Counts
 	now    time.Time
 	have   bool
+	// pending: the first, page-only read is in; its counts are not yet.
+	pending bool
 
 	spark     []int     // peak active count per bucket, oldest first
 	sparkLast time.Time // start of the newest bucket
@@ -44,7 +46,11 @@ type churnSample struct {
 
 // observe records one snapshot's figures.
 func (h *header) observe(s auth.Snapshot) {
-	h.counts, h.now, h.have = s.Counts, s.Now, true
+	h.now, h.have, h.pending = s.Now, true, s.CountsPending
+	if s.CountsPending {
+		return // a page-only read: no counts to show or chart yet
+	}
+	h.counts = s.Counts
 	h.peak = max(h.peak, s.Counts.Active)
 	b := s.Now.Truncate(sparkBucket)
 	if len(h.spark) == 0 || b.After(h.sparkLast) {
@@ -137,6 +143,9 @@ func (h *header) titleLine(th *Theme, width int, st headerState) string {
 }
 
 func (h *header) countsLine(th *Theme, width int) string {
+	if h.pending {
+		return th.Header.Label.Render("counting sessions…")
+	}
 	c := h.counts
 	item := func(label string, n int, st lipgloss.Style) string {
 		return th.Header.Label.Render(label+" ") + st.Render(fmt.Sprint(n))
@@ -154,6 +163,9 @@ func (h *header) countsLine(th *Theme, width int) string {
 }
 
 func (h *header) groupsLine(th *Theme, width int) string {
+	if h.pending {
+		return ""
+	}
 	third := max((width-6)/3, 10)
 	group := func(label string, m map[string]int) string {
 		return Truncate(label+" "+topCounts(m), third)

@@ -87,6 +87,9 @@ func (m *Model) pollRequest() pollRequest {
 			Offset:   m.table.offset,
 			Limit:    max(m.table.pageSize(), 1),
 			Selected: m.table.selected.RowID,
+			// The first frame shows the page at once; the counts (a full
+			// pass on a large database) come with the read that follows.
+			PageOnly: !m.poll.loaded,
 		},
 		tags: m.table.tagRefs(),
 	}
@@ -130,6 +133,7 @@ func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 	m.poll.loaded = true
 	m.operator = msg.snap.Operator
 	m.header.observe(msg.snap)
+	countsPending := msg.snap.CountsPending
 	prev := m.table.selected
 	reread := m.table.apply(msg.snap, msg.gone)
 	if m.table.selected != prev {
@@ -144,6 +148,9 @@ func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 		m.audit.set(msg.audit, msg.snap.Now)
 	}
 	m.syncKeys()
+	if countsPending {
+		return m.requestPoll() // the counts, right after the first frame
+	}
 	if m.showsDetail() && m.table.selected.RowID != msg.selected {
 		// The selection settled on a row whose detail was not asked for
 		// (the first page, or a page that just arrived): read it now.
