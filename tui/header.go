@@ -143,7 +143,9 @@ func (h *header) titleLine(th *Theme, width int, st headerState) string {
 }
 
 func (h *header) countsLine(th *Theme, width int) string {
-	if h.pending {
+	if !h.have || h.pending {
+		// Nothing read yet, or the first, page-only read: no figure is
+		// better than a zero that is not true.
 		return th.Header.Label.Render("counting sessions…")
 	}
 	c := h.counts
@@ -163,7 +165,7 @@ func (h *header) countsLine(th *Theme, width int) string {
 }
 
 func (h *header) groupsLine(th *Theme, width int) string {
-	if h.pending {
+	if !h.have || h.pending {
 		return ""
 	}
 	third := max((width-6)/3, 10)
