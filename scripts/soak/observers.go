@@ -32,35 +32,63 @@ func openObserver(ctx context.Context, db string) (*storage.Store, *auth.Service
 	return st, auth.New(st, auth.DefaultConfig()), token, nil
 }
 
+// observer is what a monitor or admin process holds from start to finish.
+type observer struct {
+	g0    int // goroutines at start, for the leak check
+	sched schedule
+	every time.Duration
+	st    *storage.Store
+	svc   *auth.Service
+	token string
+	j     *journal
+}
+
+// startObserver parses a monitor's or admin's flags and opens its store,
+// service and journal; every is the default pace of its loop.
+func startObserver(ctx context.Context, name string, args []string, every time.Duration) (*observer, error) {
+	o := &observer{g0: runtime.NumGoroutine()}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	sf := addScheduleFlags(fs)
+	fs.DurationVar(&o.every, "every", every, "time between operations")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	var err error
+	if o.sched, err = sf.get(); err != nil {
+		return nil, err
+	}
+	if o.st, o.svc, o.token, err = openObserver(ctx, *sf.db); err != nil {
+		return nil, err
+	}
+	if o.j, err = openJournal(*sf.journal); err != nil {
+		o.svc.Close()
+		o.st.Close()
+		return nil, err
+	}
+	return o, nil
+}
+
+// finish closes the service and store, journals the goroutine count, and
+// closes the journal.
+func (o *observer) finish() error {
+	closeErr := errors.Join(o.svc.Close(), o.st.Close())
+	o.j.add(entry{Ev: "gor", Start: o.g0, End: settleGoroutines(o.g0)})
+	return errors.Join(closeErr, o.j.close())
+}
+
 // cmdMonitor is the monitor's poll loop without a terminal: the same read
 // (auth.Service.Snapshot: operator check, counts, one sorted page, the
 // selected row's detail) every 100 ms after the previous answer, as the
 // tui's poller arms its next tick, during the monitor's phases only.
 func cmdMonitor(ctx context.Context, args []string) error {
-	g0 := runtime.NumGoroutine()
-	fs := flag.NewFlagSet("monitor", flag.ContinueOnError)
-	sf := addScheduleFlags(fs)
-	every := fs.Duration("every", 100*time.Millisecond, "poll interval")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	sched, err := sf.get()
+	o, err := startObserver(ctx, "monitor", args, 100*time.Millisecond)
 	if err != nil {
 		return err
 	}
-	st, svc, token, err := openObserver(ctx, *sf.db)
-	if err != nil {
-		return err
-	}
-	j, err := openJournal(*sf.journal)
-	if err != nil {
-		svc.Close()
-		st.Close()
-		return err
-	}
+	sched, svc, token, j := o.sched, o.svc, o.token, o.j
 	rng := rand.New(rand.NewPCG(7, uint64(sched.start.UnixNano())))
 	var selected int64
-	for sleepUntil(ctx.Done(), time.Now().Add(*every)) && time.Now().Before(sched.end()) {
+	for sleepUntil(ctx.Done(), time.Now().Add(o.every)) && time.Now().Before(sched.end()) {
 		ph := sched.at(time.Now())
 		if !monitorOn(ph) {
 			continue
@@ -78,40 +106,22 @@ func cmdMonitor(ctx context.Context, args []string) error {
 		}
 		j.add(e)
 	}
-	closeErr := errors.Join(svc.Close(), st.Close())
-	j.add(entry{Ev: "gor", Start: g0, End: settleGoroutines(g0)})
-	return errors.Join(closeErr, j.close())
+	return o.finish()
 }
 
 // cmdAdmin kicks a random player session every second through
 // auth.KickSession and journals what it kicked (row id and prefix) and the
 // answer: the checker's account of every session that vanished.
 func cmdAdmin(ctx context.Context, args []string) error {
-	g0 := runtime.NumGoroutine()
-	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
-	sf := addScheduleFlags(fs)
-	every := fs.Duration("every", time.Second, "kick interval")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	sched, err := sf.get()
+	o, err := startObserver(ctx, "admin", args, time.Second)
 	if err != nil {
 		return err
 	}
-	st, svc, token, err := openObserver(ctx, *sf.db)
-	if err != nil {
-		return err
-	}
-	j, err := openJournal(*sf.journal)
-	if err != nil {
-		svc.Close()
-		st.Close()
-		return err
-	}
+	sched, st, svc, token, j := o.sched, o.st, o.svc, o.token, o.j
 	rng := rand.New(rand.NewPCG(11, uint64(sched.start.UnixNano())))
-	next := sched.start.Add(*every / 2)
+	next := sched.start.Add(o.every / 2)
 	for sleepUntil(ctx.Done(), next) && time.Now().Before(sched.end()) {
-		next = next.Add(*every)
+		next = next.Add(o.every)
 		row, ok, err := randomPlayerSession(ctx, st, rng)
 		if err != nil {
 			j.add(entry{Ev: "op", T: time.Now().UnixMilli(), Op: "pick", Res: classify(err), Err: err.Error()})
@@ -131,9 +141,7 @@ func cmdAdmin(ctx context.Context, args []string) error {
 		}
 		j.add(e)
 	}
-	closeErr := errors.Join(svc.Close(), st.Close())
-	j.add(entry{Ev: "gor", Start: g0, End: settleGoroutines(g0)})
-	return errors.Join(closeErr, j.close())
+	return o.finish()
 }
 
 // randomPlayerSession picks a session of a player by a random two-digit id
