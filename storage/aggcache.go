@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,14 +78,38 @@ func (m *monitorReader) rebuildDue(wall time.Time) bool {
 
 // aggRow is one session as the counts see it. Instants are unix seconds as
 // SQLite's unixepoch() reads the stored value; valid is false where SQLite
-// reads NULL (unparseable). A stored 'now' reads as the moment of the query,
-// so it is marked and judged at each tick.
+// reads NULL (unparseable). A stored 'now' or 'subsec' reads as the moment
+// of the query, so it is marked and judged at each tick.
 type aggRow struct {
 	expires, activity     int64
 	expiresOK, activityOK bool
 	expiresNull           bool // the raw column is NULL (never expires)
-	expiresNow            bool
-	activityNow           bool
+	expiresWall           wallKind
+	activityWall          wallKind
+}
+
+// wallKind marks a stored value SQLite's date functions read as the current
+// time. datetime('subsec') carries milliseconds ("... 12:00:00.000"), text
+// that sorts after the whole second it starts with, so it compares as a
+// moment just after the wall clock's second.
+type wallKind uint8
+
+const (
+	notWall wallKind = iota
+	wallNow
+	wallSubsec
+)
+
+// halfSeconds is an instant in units of half a second, so that a subsec
+// reading can sit strictly between two whole seconds.
+func halfSeconds(at int64, kind wallKind, wall int64) int64 {
+	switch kind {
+	case wallNow:
+		return 2 * wall
+	case wallSubsec:
+		return 2*wall + 1
+	}
+	return 2 * at
 }
 
 type aggCache struct {
@@ -361,41 +387,49 @@ func loadAggCache(ctx context.Context, q Querier) (*aggCache, error) {
 		}
 		r := &c.rows[o.row]
 		if o.activity {
-			r.activity, r.activityOK, r.activityNow = v.at, v.ok, v.now
+			r.activity, r.activityOK, r.activityWall = v.at, v.ok, v.wall
 		} else {
-			r.expires, r.expiresOK, r.expiresNow = v.at, v.ok, v.now
+			r.expires, r.expiresOK, r.expiresWall = v.at, v.ok, v.wall
 		}
 	}
 	return c, nil
 }
 
 type oddValue struct {
-	at      int64
-	ok, now bool
+	at   int64
+	ok   bool
+	wall wallKind
 }
 
 // oddInstant asks SQLite how it reads one stored value that is not
 // canonical text, in place (so with its stored type). unixepoch() parses
-// exactly as datetime() does (same parser, same NULLs), to the second. A
-// 'now' (any case, nothing else; a blob reads as its bytes' text) reads as
-// the moment of the query: it is marked and judged at each tick.
+// exactly as datetime() does (same parser, same NULLs), to the second. The
+// values SQLite reads as the current time are found the way its parser finds
+// them: the text up to any NUL, 'now', 'subsec' or 'subsecond' in any case
+// (a blob reads as its bytes' text).
 func oddInstant(ctx context.Context, q Querier, id int64, activity bool) (oddValue, error) {
 	col := "expires_at"
 	if activity {
 		col = "last_activity"
 	}
-	var at sql.NullInt64
-	var now bool
-	err := q.QueryRowContext(ctx, `SELECT unixepoch(`+col+`),
- typeof(`+col+`) IN ('text', 'blob') AND length(CAST(`+col+` AS BLOB)) = 3 AND lower(CAST(`+col+` AS TEXT)) = 'now'
- FROM sessions WHERE id = ?`, id).Scan(&at, &now)
+	var at sql.NullFloat64
+	var typ string
+	var raw []byte
+	err := q.QueryRowContext(ctx, `SELECT unixepoch(`+col+`), typeof(`+col+`), CAST(`+col+` AS BLOB)
+ FROM sessions WHERE id = ?`, id).Scan(&at, &typ, &raw)
 	if err != nil {
 		return oddValue{}, wrap("count sessions", err)
 	}
-	if now {
-		return oddValue{ok: true, now: true}, nil
+	if typ == "text" || typ == "blob" {
+		text, _, _ := bytes.Cut(raw, []byte{0})
+		switch strings.ToLower(string(text)) {
+		case "now":
+			return oddValue{ok: true, wall: wallNow}, nil
+		case "subsec", "subsecond":
+			return oddValue{ok: true, wall: wallSubsec}, nil
+		}
 	}
-	return oddValue{at: at.Int64, ok: at.Valid}, nil
+	return oddValue{at: int64(math.Floor(at.Float64)), ok: at.Valid}, nil
 }
 
 // parseCanonical reads the one form the original writes, YYYY-MM-DD
@@ -434,20 +468,15 @@ func parseCanonical(b []byte) (int64, bool) {
 // count fills the counts that depend on now, as the SQL of Aggregate
 // computes them; wall is the real clock, which is what a stored 'now' reads.
 func (c *aggCache) count(a *Aggregates, now time.Time, window, soon time.Duration, wall time.Time) {
-	n := now.Unix()
-	lo := now.Add(-window).Unix()
-	hi := now.Add(soon).Unix()
+	// In half seconds (halfSeconds), so a subsec reading compares right.
+	n := 2 * now.Unix()
+	lo := 2 * now.Add(-window).Unix()
+	hi := 2 * now.Add(soon).Unix()
 	w := wall.Unix()
 	for i := range c.rows {
 		r := &c.rows[i]
-		e, eok := r.expires, r.expiresOK
-		if r.expiresNow {
-			e, eok = w, true
-		}
-		l, lok := r.activity, r.activityOK
-		if r.activityNow {
-			l, lok = w, true
-		}
+		e, eok := halfSeconds(r.expires, r.expiresWall, w), r.expiresOK
+		l, lok := halfSeconds(r.activity, r.activityWall, w), r.activityOK
 		if eok && e <= n {
 			a.Expired++
 		}

@@ -24,7 +24,7 @@ func oddTimes(at time.Time) []any {
 		"not-a-date", fmt.Sprintf("%d-%d-%d %d:%02d:%02d", d.Year(), int(d.Month()), d.Day(), d.Hour(), d.Minute(), d.Second()),
 		c[:10] + "  " + c[11:], c[:10] + "\t" + c[11:], " " + c, c + " ", c[:10],
 		c + "-05:00", c + "+14:00", c[:16] + "-14:59", c[11:16],
-		int64(0), int64(4102444800), 2461005.5, "now", "NOW", []byte(c),
+		int64(0), int64(4102444800), 2461005.5, "now", "NOW", "subsec", "Subsecond", []byte("now"), []byte(c),
 		d.Format("2006-01") + "-31 10:00:00", d.Add(-24*time.Hour).Format("2006-01-02") + " 24:00:00",
 		"-0001-01-01 00:00:00",
 	}

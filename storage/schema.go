@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 )
 
 // DefaultWorldID is the world row the original's init_database always seeds.
@@ -150,7 +151,7 @@ var requiredColumns = []struct {
 
 // createSchema writes the original's schema into an empty database.
 func createSchema(ctx context.Context, tx *sql.Tx) error {
-	for _, stmt := range append(append([]string{}, schemaStatements...), auditSchema...) {
+	for _, stmt := range slices.Concat(schemaStatements, countIndexSQL, auditSchema) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return wrap("create schema", err)
 		}

@@ -18,18 +18,20 @@ const (
 	stmtDeleteToken
 	stmtActiveWindow
 	stmtActiveAll
+	stmtActiveIndexed
 	stmtTouchRow
 	stmtTouchRowSlide
 	stmtCount
 )
 
 var stmtSQL = [stmtCount]string{
-	stmtSessionAuth:  sessionAuthSQL,
-	stmtTouch:        `UPDATE sessions SET last_activity = ? WHERE session_id = ?`,
-	stmtTouchSlide:   `UPDATE sessions SET last_activity = ?, expires_at = ? WHERE session_id = ?`,
-	stmtDeleteToken:  `DELETE FROM sessions WHERE session_id = ?`,
-	stmtActiveWindow: activeWindowSQL,
-	stmtActiveAll:    `SELECT count(*) FROM sessions WHERE expires_at IS NULL OR datetime(expires_at) > datetime(?1)`,
+	stmtSessionAuth:   sessionAuthSQL,
+	stmtTouch:         `UPDATE sessions SET last_activity = ? WHERE session_id = ?`,
+	stmtTouchSlide:    `UPDATE sessions SET last_activity = ?, expires_at = ? WHERE session_id = ?`,
+	stmtDeleteToken:   `DELETE FROM sessions WHERE session_id = ?`,
+	stmtActiveWindow:  activeWindowSQL,
+	stmtActiveAll:     `SELECT count(*) FROM sessions WHERE expires_at IS NULL OR datetime(expires_at) > datetime(?1)`,
+	stmtActiveIndexed: activeIndexedSQL,
 	// By rowid, and still only while the row carries the same token (ids
 	// are AUTOINCREMENT, never reused, but a kick and a new login could
 	// otherwise meet in between): a rowid lookup skips the descent of the

@@ -38,6 +38,8 @@ type Store struct {
 	readOnly bool
 	hasAudit bool
 	wal      bool
+	// countIdx: the file has mudtop's count indexes (countindex.go).
+	countIdx bool
 	stmts    statements
 	// watch notices the file being deleted, replaced or truncated while
 	// open (see fileident.go).
@@ -107,6 +109,10 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.db.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if s.countIdx, err = hasCountIndexes(ctx, s.db); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if err := s.prepare(ctx); err != nil {
 		s.db.Close()
 		return nil, err
@@ -149,7 +155,7 @@ func Create(ctx context.Context, path string) (*Store, error) {
 	if err := tx.Commit(); err != nil {
 		return fail(wrap("commit schema", err))
 	}
-	s.hasAudit = true
+	s.hasAudit, s.countIdx = true, true
 	if err := s.prepare(ctx); err != nil {
 		return fail(err)
 	}
