@@ -41,7 +41,10 @@ func loadConfig(g *globals) (auth.Config, error) {
 // API on it. It never creates a file: a missing one is an error that says
 // how to make one.
 func openService(ctx context.Context, g *globals, cfg auth.Config) (*service, error) {
-	store, err := storage.Open(ctx, g.DB, storage.Options{ReadOnly: g.ReadOnly})
+	// LookupMmap off: the monitor and the one-shot commands validate once
+	// a tick or once in all, and must never die of a file truncated under
+	// them (see storage.Options).
+	store, err := storage.Open(ctx, g.DB, storage.Options{ReadOnly: g.ReadOnly, LookupMmap: -1})
 	if err != nil {
 		return nil, openError(g.DB, err)
 	}

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -64,6 +66,7 @@ const hotMax = 4
 // bottleneck. Each lookup is still its own autocommit statement, so it sees
 // every commit made before it (no validity is ever cached).
 type hotPool struct {
+	mmap int64     // PRAGMA mmap_size for pinned connections; 0 leaves it off
 	once sync.Once // makes idle
 	idle chan *hotConn
 	mu   sync.Mutex
@@ -75,6 +78,11 @@ type hotConn struct {
 	conn *sql.Conn
 	stmt *sql.Stmt
 	gen  uint64 // the file generation the connection was opened in
+	// The same lookup on the driver itself (hotscan.go); raw is nil where
+	// the driver cannot, and the lookup then goes through stmt.
+	raw  driver.Stmt
+	vals []driver.Value
+	args []driver.NamedValue
 }
 
 // get returns an idle pinned connection of generation gen, pinning a new one
@@ -109,9 +117,15 @@ func (h *hotPool) get(ctx context.Context, db *sql.DB, gen uint64) *hotConn {
 	h.mu.Unlock()
 	conn, err := db.Conn(ctx)
 	if err == nil {
+		if h.mmap > 0 {
+			// Best effort: unmapped, the lookup still works, only slower.
+			conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA mmap_size=%d`, h.mmap))
+		}
 		var st *sql.Stmt
 		if st, err = conn.PrepareContext(ctx, sessionAuthSQL); err == nil {
-			return &hotConn{conn: conn, stmt: st, gen: gen}
+			c := &hotConn{conn: conn, stmt: st, gen: gen}
+			c.prepareRaw(ctx) // best effort: without it, stmt serves
+			return c
 		}
 		conn.Close()
 	}
@@ -139,6 +153,7 @@ func (h *hotPool) put(c *hotConn) {
 }
 
 func (h *hotPool) drop(c *hotConn) {
+	c.closeRaw()
 	c.stmt.Close()
 	c.conn.Close()
 	h.mu.Lock()
@@ -201,7 +216,10 @@ func (st *statements) pick(ctx context.Context, q Querier, id int) *sql.Stmt {
 func (s *Store) scanAuth(ctx context.Context, q Querier, token string, dest ...any) error {
 	if q == Querier(s.db) {
 		if c := s.stmts.hot.get(ctx, s.db, s.watch.gen.Load()); c != nil {
-			err := c.stmt.QueryRowContext(ctx, token).Scan(dest...)
+			err := c.scanRaw(ctx, token, dest)
+			if err == errOddRow {
+				err = c.stmt.QueryRowContext(ctx, token).Scan(dest...)
+			}
 			s.stmts.hot.put(c)
 			return err
 		}
