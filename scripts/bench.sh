@@ -13,7 +13,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-1}
-BENCH=${BENCH:-'^Benchmark(ValidateSession|ValidateSessionParallel|ActiveSessionCount|ActiveSessionCountBusy|ActiveSessionCountCreated|MonitorTick|MonitorTickBusy|MonitorTickCreated|Login|View|Startup)$'}
+BENCH=${BENCH:-'^Benchmark(ValidateSession|ValidateSessionParallel|ActiveSessionCount|ActiveSessionCountBusy|ActiveSessionCountFloor|ActiveSessionCountCreated|ActiveSessionCountCreatedBusy|MonitorTick|MonitorTickBusy|MonitorTickCreated|Login|View|Startup)$'}
 BENCHTIME=${BENCHTIME:-}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
