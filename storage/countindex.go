@@ -67,8 +67,16 @@ var (
 )
 
 // countIndexSQL creates the three indexes; Create runs it.
+//
+// The activity index is partial (rows whose last_activity SQLite can read) for the sake of
+// every other count: SQLite counts all rows of a table through its
+// narrowest index, guesses an expression column one byte wide, breaks the
+// tie with the original's idx_sessions_character_id by taking the newer
+// index, and then reads fifteen times the pages (1.2 ms instead of 0.08 at
+// 100k, each monitor tick). It never counts through a partial index. Query A
+// states the index's condition so that the planner may use it.
 var countIndexSQL = []string{
-	`CREATE INDEX IF NOT EXISTS ` + activityIndex + ` ON sessions(` + activityExpr + `)`,
+	`CREATE INDEX IF NOT EXISTS ` + activityIndex + ` ON sessions(` + activityExpr + `) WHERE ` + activityExpr + ` IS NOT NULL`,
 	`CREATE INDEX IF NOT EXISTS ` + gapIndex + ` ON sessions(` + gapExpr + `, ` + activityExpr + `, ` + expiryExpr + `)`,
 	`CREATE INDEX IF NOT EXISTS ` + wallIndex + ` ON sessions(last_activity, expires_at) WHERE ` + wallExpr,
 }
@@ -79,7 +87,7 @@ var countIndexSQL = []string{
 // scans are covering. The equality with the original's query does not
 // depend on the indexes, only its speed does.
 var activeIndexedSQL = `SELECT
- (SELECT count(*) FROM sessions WHERE ` + activityExpr + ` >= ?2)
+ (SELECT count(*) FROM sessions WHERE ` + activityExpr + ` IS NOT NULL AND ` + activityExpr + ` >= ?2)
  - (SELECT count(*) FROM sessions WHERE ` + gapExpr + ` <= ?3
       AND ` + activityExpr + ` >= ?2
       AND (` + expiryExpr + ` > ?1) IS NOT TRUE)
