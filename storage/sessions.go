@@ -105,7 +105,12 @@ func (s *Store) DeleteSessionExact(ctx context.Context, q Querier, rowID int64, 
 
 // DeleteUserSessions removes every session of a user.
 func (s *Store) DeleteUserSessions(ctx context.Context, q Querier, userID int64) (int, error) {
-	return execCount(ctx, q, "remove user sessions", `DELETE FROM sessions WHERE user_id = ?`, userID)
+	res, err := s.stmts.exec(ctx, q, stmtDeleteUserSessions, userID)
+	if err != nil {
+		return 0, wrap("remove user sessions", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // DeleteCharacterSessions removes every session bound to a character.
@@ -162,13 +167,11 @@ func (s *Store) CreateSession(ctx context.Context, q Querier, n NewSession) (rep
 	if n.CharacterID != 0 {
 		charID, world = n.CharacterID, n.WorldID
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO sessions
-		(user_id, character_id, world_id, session_id, created_at, last_activity, expires_at, client_type)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := s.stmts.exec(ctx, q, stmtInsertSession,
 		n.UserID, charID, world, n.Token, now, now, expires, n.ClientType); err != nil {
 		return 0, wrap("create session", err)
 	}
-	if _, err := q.ExecContext(ctx, `UPDATE users SET last_login = ? WHERE id = ?`, now, n.UserID); err != nil {
+	if _, err := s.stmts.exec(ctx, q, stmtLastLogin, now, n.UserID); err != nil {
 		return 0, wrap("create session", err)
 	}
 	return replaced, nil

@@ -23,6 +23,9 @@ const (
 	stmtActiveIndexed
 	stmtTouchRow
 	stmtTouchRowSlide
+	stmtInsertSession
+	stmtDeleteUserSessions
+	stmtLastLogin
 	stmtCount
 )
 
@@ -40,6 +43,14 @@ var stmtSQL = [stmtCount]string{
 	// session_id index.
 	stmtTouchRow:      `UPDATE sessions SET last_activity = ?1 WHERE id = ?3 AND session_id = ?2`,
 	stmtTouchRowSlide: `UPDATE sessions SET last_activity = ?1, expires_at = ?4 WHERE id = ?3 AND session_id = ?2`,
+	// A login's three writes. Compiling an INSERT or DELETE on sessions
+	// compiles the upkeep of every index, mudtop's expression indexes
+	// included, which took longer than running it.
+	stmtInsertSession: `INSERT INTO sessions
+		(user_id, character_id, world_id, session_id, created_at, last_activity, expires_at, client_type)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	stmtDeleteUserSessions: `DELETE FROM sessions WHERE user_id = ?`,
+	stmtLastLogin:          `UPDATE users SET last_login = ? WHERE id = ?`,
 }
 
 // activeWindowSQL is the original's count with 'now' bound as ?1 and the
