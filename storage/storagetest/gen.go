@@ -81,8 +81,18 @@ func (g *Generated) Copy(tb testing.TB) string {
 // builds into a private file and renames it into place.
 func Generate(tb testing.TB, mode string, n int) *Generated {
 	tb.Helper()
+	g, err := Cached(mode, n)
+	if err != nil {
+		tb.Fatalf("storagetest.Generate(%s, %d): %v", mode, n, err)
+	}
+	return g
+}
+
+// Cached is Generate for programs outside tests (scripts/rss): the same
+// cached file, with an error instead of a failed test.
+func Cached(mode string, n int) (*Generated, error) {
 	if mode != ModeRollback && mode != ModeWAL {
-		tb.Fatalf("storagetest.Generate: unknown mode %q", mode)
+		return nil, fmt.Errorf("unknown mode %q", mode)
 	}
 	p := newPlan(n)
 	g := &Generated{
@@ -100,25 +110,25 @@ func Generate(tb testing.TB, mode string, n int) *Generated {
 	}
 	key, err := schemaKey(mode)
 	if err != nil {
-		tb.Fatalf("storagetest.Generate: %v", err)
+		return nil, err
 	}
 	dir := filepath.Join(os.TempDir(), fmt.Sprintf("mudtop-bench-%d", genVersion))
 	g.Path = filepath.Join(dir, fmt.Sprintf("%s-%d-%s.db", mode, n, key))
 	if fi, err := os.Stat(g.Path); err == nil && fi.Size() > 0 {
-		return g
+		return g, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		tb.Fatalf("storagetest.Generate: %v", err)
+		return nil, err
 	}
 	tmp := filepath.Join(dir, fmt.Sprintf(".build-%d-%d.db", os.Getpid(), rand.Uint64()))
 	defer os.Remove(tmp)
 	if err := build(tmp, mode, p); err != nil {
-		tb.Fatalf("storagetest.Generate(%s, %d): %v", mode, n, err)
+		return nil, err
 	}
 	if err := os.Rename(tmp, g.Path); err != nil {
-		tb.Fatalf("storagetest.Generate: %v", err)
+		return nil, err
 	}
-	return g
+	return g, nil
 }
 
 // schemaKey fingerprints the schema a mode starts from, so a change to
