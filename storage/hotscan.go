@@ -55,6 +55,11 @@ func (c *hotConn) scanRaw(ctx context.Context, token string, dest []any) error {
 	if c.raw == nil {
 		return errOddRow
 	}
+	// As database/sql does: a request already given up on runs nothing and
+	// says why.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	return c.conn.Raw(func(any) error {
 		c.args[0] = driver.NamedValue{Ordinal: 1, Value: token}
 		rows, err := c.raw.(driver.StmtQueryContext).QueryContext(ctx, c.args)

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -78,5 +79,22 @@ func TestLookupDriverPathMatchesDatabaseSQL(t *testing.T) {
 				t.Error("no lookup failed: the typed rows did not reach the fallback")
 			}
 		})
+	}
+}
+
+// A lookup for a request already cancelled runs nothing and says so, on the
+// driver path as through database/sql.
+func TestLookupCancelledContext(t *testing.T) {
+	s := storagetest.New(t)
+	ctx := context.Background()
+	// Pin a connection first, so the cancelled call takes the driver path.
+	if _, _, err := s.SessionAuth(ctx, s.Q(), "warm-up"); err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, ok, err := s.SessionAuth(cancelled, s.Q(), "any")
+	if ok || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled lookup: ok=%v err=%v, want context.Canceled", ok, err)
 	}
 }
