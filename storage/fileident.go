@@ -70,7 +70,7 @@ func (w *fileWatch) check() error {
 		why = fmt.Errorf("%s: file is empty (truncated while open): %w", w.path, &SchemaError{Table: "sessions"})
 	}
 	w.mu.Lock()
-	changed := false
+	changed, shrunk := false, false
 	if why != nil {
 		if w.ident != nil {
 			w.ident = nil
@@ -81,10 +81,21 @@ func (w *fileWatch) check() error {
 	} else if w.ident == nil || !os.SameFile(w.ident, fi) {
 		w.ident = fi
 		changed = true
+	} else {
+		// The same file, shorter. SQLite's own connections notice when
+		// SQLite shrinks a file (VACUUM); a cut by anything else they do
+		// not, and one that maps the file (the validation lookup's) would
+		// touch pages past the new end and die of SIGBUS. So every
+		// connection is retired and the next ones map what is there and
+		// report any damage. A VACUUM costs only that reconnection.
+		shrunk = fi.Size() < w.ident.Size()
+		w.ident = fi
 	}
 	if changed {
 		w.gen.Add(1)
 		w.staleWAL = walPresent(w.path)
+	} else if shrunk {
+		w.gen.Add(1)
 	}
 	drain := w.drain
 	if why == nil && w.staleWAL {
@@ -93,7 +104,7 @@ func (w *fileWatch) check() error {
 		}
 	}
 	w.mu.Unlock()
-	if changed && drain != nil {
+	if (changed || shrunk) && drain != nil {
 		drain()
 	}
 	return why
