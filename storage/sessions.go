@@ -194,7 +194,7 @@ func (s *Store) SetSessionCharacter(ctx context.Context, q Querier, token string
 // within it.
 //
 // On a database mudtop created, with a window, the count is read from
-// mudtop's two count indexes (countindex.go). Otherwise, outside a caller's
+// mudtop's count indexes (countindex.go). Otherwise, outside a caller's
 // transaction, a long-lived process (the monitor, a health endpoint) gets
 // the answer from the monitor's count cache while the file is unchanged
 // (aggcache.go): the same result, computed in memory.

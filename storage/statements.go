@@ -138,6 +138,10 @@ func (h *hotPool) get(ctx context.Context, db *sql.DB, gen uint64) *hotConn {
 			c.prepareRaw(ctx) // best effort: without it, stmt serves
 			return c
 		}
+		if h.mmap > 0 {
+			// Back to the shared pool, where nothing else maps the file.
+			conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA mmap_size=0`)
+		}
 		conn.Close()
 	}
 	h.mu.Lock()
