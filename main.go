@@ -1,16 +1,16 @@
 // Command mudtop is top for a MUD server's login sessions: a live terminal
 // monitor and a scriptable command line over the server's SQLite database.
-// main only wires the process (signals, streams, environment) to run, which
-// parses the command line, opens storage and auth, and runs the command.
+// main only wires the process (signals, streams, environment, the key map
+// and theme) to cli, which parses the command line and runs the command.
 package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
+
+	"mudtop/cli"
 )
 
 func main() {
@@ -23,22 +23,16 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	code := safeRun(ctx, os.Args[1:], &globals{
+	code := cli.Run(ctx, os.Args[1:], &cli.Globals{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
+		Look: look(),
 	})
 	stop()
 	os.Exit(code)
 }
 
-// safeRun is run with a last line of defence: a bug must end in one line on
-// stderr and exit 1, never a stack trace over an administrator's terminal.
-func safeRun(ctx context.Context, args []string, g *globals) (code int) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg := strings.Join(strings.Fields(sanitize(fmt.Sprint(r))), " ")
-			fmt.Fprintf(g.Stderr, "mudtop: internal error: %s\n", msg)
-			code = exitFailure
-		}
-	}()
-	return run(ctx, args, g)
+// look hands the command line the default key map and the theme, which
+// live in keymap.go and theme.go.
+func look() cli.Look {
+	return cli.Look{Keys: DefaultKeyMap, Rebind: applyKeyOverrides, Theme: themeFor}
 }
