@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/spf13/pflag"
 )
 
 // cmdCount is get_active_session_count, open to anyone like the server's
@@ -15,8 +16,8 @@ func cmdCount() *command {
 		about: `Prints the number of active sessions exactly as the MUD server counts them
 (not expired, and active within MUD_SESSION_ACTIVE_WINDOW_MINUTES). Needs
 no session, like the server's health endpoint. Reads only.`,
-		run: func(ctx context.Context, g *Globals, c *command, args []string) error {
-			if err := noArgs(g, c, args); err != nil {
+		flags: noFlags(func(ctx context.Context, g *Globals, pos []string) error {
+			if err := wantArgs(pos, 0, 0, ""); err != nil {
 				return err
 			}
 			return withService(ctx, g, func(s *service) error {
@@ -32,7 +33,7 @@ no session, like the server's health endpoint. Reads only.`,
 				_, err = fmt.Fprintln(g.Stdout, n)
 				return err
 			})
-		},
+		}),
 	}
 }
 
@@ -46,8 +47,8 @@ func cmdCleanup() *command {
 cleanup does (rows whose expires_at cannot be read are kept), and prints
 how many it removed. Needs no session: it removes nothing a validation
 would not also remove.`,
-		run: func(ctx context.Context, g *Globals, c *command, args []string) error {
-			if err := noArgs(g, c, args); err != nil {
+		flags: noFlags(func(ctx context.Context, g *Globals, pos []string) error {
+			if err := wantArgs(pos, 0, 0, ""); err != nil {
 				return err
 			}
 			return withService(ctx, g, func(s *service) error {
@@ -63,17 +64,13 @@ would not also remove.`,
 				_, err = fmt.Fprintf(g.Stdout, "Removed %d expired %s.\n", n, plural(n, "session", "sessions"))
 				return err
 			})
-		},
+		}),
 	}
 }
 
-// noArgs parses a command that takes only the global flags.
-func noArgs(g *Globals, c *command, args []string) error {
-	pos, err := parseFlags(g, c, newFlags(g, c), args)
-	if err != nil {
-		return err
-	}
-	return wantArgs(pos, 0, 0, "")
+// noFlags is the flags function of a command with no flags of its own.
+func noFlags(run runFunc) func(*pflag.FlagSet) runFunc {
+	return func(*pflag.FlagSet) runFunc { return run }
 }
 
 func plural(n int, one, many string) string {

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/spf13/pflag"
 	"os"
 	"path/filepath"
 
@@ -25,54 +27,51 @@ func cmdInit() *command {
 a superuser account (account origin 'system'). The password comes from
 $MUDTOP_ADMIN_PASSWORD (at least 8 characters) or is generated and printed
 once. Refuses a file that already holds data; the new database uses WAL.`,
-		run: runInit,
+		flags: runInit,
 	}
 }
 
-func runInit(ctx context.Context, g *Globals, c *command, args []string) error {
-	fs := newFlags(g, c)
+func runInit(fs *pflag.FlagSet) runFunc {
 	admin := fs.String("admin", "admin", "the superuser's `NAME` (2-20 characters)")
-	pos, err := parseFlags(g, c, fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, 0, ""); err != nil {
-		return err
-	}
-	if g.ReadOnly {
-		return usagef("--read-only cannot create a database")
-	}
-	if n := len([]rune(*admin)); n < 2 || n > 20 || sanitize(*admin) != *admin {
-		return usagef("--admin %q: want 2-20 printable characters (the server's login rule)", *admin)
-	}
-	password, generated := g.Getenv("MUDTOP_ADMIN_PASSWORD"), false
-	if password == "" {
-		password, generated = rand.Text(), true
-	} else if len(password) < minAdminPassword {
-		return usagef("MUDTOP_ADMIN_PASSWORD is shorter than %d characters", minAdminPassword)
-	}
-	if err := createDatabase(ctx, g, *admin, password); err != nil {
-		return err
-	}
-	if g.JSON {
-		out := struct {
-			DB       string `json:"db"`
-			Admin    string `json:"admin"`
-			Password string `json:"password,omitempty"`
-		}{g.DB, *admin, ""}
-		if generated {
-			out.Password = password
+	return func(ctx context.Context, g *Globals, pos []string) error {
+		if err := wantArgs(pos, 0, 0, ""); err != nil {
+			return err
 		}
-		return writeJSON(g.Stdout, out)
+		if g.ReadOnly {
+			return usagef("--read-only cannot create a database")
+		}
+		if n := len([]rune(*admin)); n < 2 || n > 20 || sanitize(*admin) != *admin {
+			return usagef("--admin %q: want 2-20 printable characters (the server's login rule)", *admin)
+		}
+		password, generated := g.Getenv("MUDTOP_ADMIN_PASSWORD"), false
+		if password == "" {
+			password, generated = rand.Text(), true
+		} else if len(password) < minAdminPassword {
+			return usagef("MUDTOP_ADMIN_PASSWORD is shorter than %d characters", minAdminPassword)
+		}
+		if err := createDatabase(ctx, g, *admin, password); err != nil {
+			return err
+		}
+		if g.JSON {
+			out := struct {
+				DB       string `json:"db"`
+				Admin    string `json:"admin"`
+				Password string `json:"password,omitempty"`
+			}{g.DB, *admin, ""}
+			if generated {
+				out.Password = password
+			}
+			return writeJSON(g.Stdout, out)
+		}
+		fmt.Fprintf(g.Stdout, "Created %s with the default world and superuser %q.\n", sanitize(g.DB), *admin)
+		if generated {
+			fmt.Fprintf(g.Stdout, "Password: %s\nIt is shown only this once: store it now.\n", password)
+		} else {
+			fmt.Fprintln(g.Stdout, "Password: the one in $MUDTOP_ADMIN_PASSWORD.")
+		}
+		fmt.Fprintf(g.Stdout, "Log in with: mudtop --db %s login %s\n", sanitize(g.DB), *admin)
+		return nil
 	}
-	fmt.Fprintf(g.Stdout, "Created %s with the default world and superuser %q.\n", sanitize(g.DB), *admin)
-	if generated {
-		fmt.Fprintf(g.Stdout, "Password: %s\nIt is shown only this once: store it now.\n", password)
-	} else {
-		fmt.Fprintln(g.Stdout, "Password: the one in $MUDTOP_ADMIN_PASSWORD.")
-	}
-	fmt.Fprintf(g.Stdout, "Log in with: mudtop --db %s login %s\n", sanitize(g.DB), *admin)
-	return nil
 }
 
 // createDatabase makes the file and the superuser. If anything fails after

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/spf13/pflag"
 	"strconv"
 
 	"mudtop/auth"
@@ -32,57 +34,55 @@ cannot kick an admin or a superuser). ID is a whole session id or the
 of that user, --character every session bound to that character id.
 Kicking your own session logs you out. Each kick, and each refused one, is
 written to the audit log with the reason.`,
-		run: runKick,
+		flags: runKick,
 	}
 }
 
-func runKick(ctx context.Context, g *Globals, c *command, args []string) error {
-	fs := newFlags(g, c)
+func runKick(fs *pflag.FlagSet) runFunc {
 	user := fs.String("user", "", "kick every session of this `NAME`")
 	char := fs.String("character", "", "kick every session bound to this character `ID`")
 	reason := fs.String("reason", "", "`TEXT` saying why, written to the audit log")
-	pos, err := parseFlags(g, c, fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, 1, "ID"); err != nil {
-		return err
-	}
-	targets := len(pos)
-	for _, s := range []string{*user, *char} {
-		if s != "" {
-			targets++
-		}
-	}
-	if targets != 1 {
-		return usagef("name exactly one of: a session ID, --user NAME, --character ID")
-	}
-	var charID int64
-	if *char != "" {
-		if charID, err = strconv.ParseInt(*char, 10, 64); err != nil || charID <= 0 {
-			return usagef("--character %q: want a character id (a positive number)", *char)
-		}
-	}
-	token, err := needSession(g)
-	if err != nil {
-		return err
-	}
-	return withService(ctx, g, func(s *service) error {
-		var res auth.ActionResult
+	return func(ctx context.Context, g *Globals, pos []string) error {
 		var err error
-		switch {
-		case *user != "":
-			res, err = s.KickUser(ctx, token, *user, *reason)
-		case charID != 0:
-			res, err = s.KickCharacter(ctx, token, charID, *reason)
-		default:
-			res, err = kickOne(ctx, s, token, pos[0], *reason)
+		if err := wantArgs(pos, 0, 1, "ID"); err != nil {
+			return err
 		}
+		targets := len(pos)
+		for _, s := range []string{*user, *char} {
+			if s != "" {
+				targets++
+			}
+		}
+		if targets != 1 {
+			return usagef("name exactly one of: a session ID, --user NAME, --character ID")
+		}
+		var charID int64
+		if *char != "" {
+			if charID, err = strconv.ParseInt(*char, 10, 64); err != nil || charID <= 0 {
+				return usagef("--character %q: want a character id (a positive number)", *char)
+			}
+		}
+		token, err := needSession(g)
 		if err != nil {
 			return err
 		}
-		return writeAction(g, "Kicked", res)
-	})
+		return withService(ctx, g, func(s *service) error {
+			var res auth.ActionResult
+			var err error
+			switch {
+			case *user != "":
+				res, err = s.KickUser(ctx, token, *user, *reason)
+			case charID != 0:
+				res, err = s.KickCharacter(ctx, token, charID, *reason)
+			default:
+				res, err = kickOne(ctx, s, token, pos[0], *reason)
+			}
+			if err != nil {
+				return err
+			}
+			return writeAction(g, "Kicked", res)
+		})
+	}
 }
 
 // kickOne resolves the id or prefix to the row it names now, then kicks
@@ -114,36 +114,34 @@ func cmdClear() *command {
 operator (--session or $MUDTOP_SESSION) needs manage_users (superuser).
 The operator's own session is kept unless --include-self is given.
 Nothing happens without --yes. Written to the audit log with the reason.`,
-		run: runClear,
+		flags: runClear,
 	}
 }
 
-func runClear(ctx context.Context, g *Globals, c *command, args []string) error {
-	fs := newFlags(g, c)
+func runClear(fs *pflag.FlagSet) runFunc {
 	yes := fs.Bool("yes", false, "really remove every session")
 	self := fs.Bool("include-self", false, "remove the operator's own session too")
 	reason := fs.String("reason", "", "`TEXT` saying why, written to the audit log")
-	pos, err := parseFlags(g, c, fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, 0, ""); err != nil {
-		return err
-	}
-	if !*yes {
-		return usagef("clear logs out every player; add --yes to confirm")
-	}
-	token, err := needSession(g)
-	if err != nil {
-		return err
-	}
-	return withService(ctx, g, func(s *service) error {
-		res, err := s.ClearAll(ctx, token, *self, *reason)
+	return func(ctx context.Context, g *Globals, pos []string) error {
+		var err error
+		if err := wantArgs(pos, 0, 0, ""); err != nil {
+			return err
+		}
+		if !*yes {
+			return usagef("clear logs out every player; add --yes to confirm")
+		}
+		token, err := needSession(g)
 		if err != nil {
 			return err
 		}
-		return writeAction(g, "Cleared", res)
-	})
+		return withService(ctx, g, func(s *service) error {
+			res, err := s.ClearAll(ctx, token, *self, *reason)
+			if err != nil {
+				return err
+			}
+			return writeAction(g, "Cleared", res)
+		})
+	}
 }
 
 // writeAction reports what a guarded action removed.

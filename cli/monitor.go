@@ -22,11 +22,7 @@ table, details, roles and the audit log, with guarded kicks and clear-all.
 Without --session (or $MUDTOP_SESSION) it starts on a login form. The
 operator needs the view_logs permission (admin or superuser). Needs a
 terminal; for scripts use 'mudtop sessions'.`,
-		run: func(ctx context.Context, g *Globals, c *command, args []string) error {
-			pos, err := parseFlags(g, c, newFlags(g, c), args)
-			if err != nil {
-				return err
-			}
+		flags: noFlags(func(ctx context.Context, g *Globals, pos []string) error {
 			if err := wantArgs(pos, 0, 0, ""); err != nil {
 				return err
 			}
@@ -43,7 +39,7 @@ terminal; for scripts use 'mudtop sessions'.`,
 				err = fmt.Errorf("close database: %w", cerr)
 			}
 			return err
-		},
+		}),
 	}
 }
 
@@ -56,7 +52,8 @@ func cmdDemo() *command {
 		about: `Runs a simulated MUD server (logins, character selection, activity, logouts)
 in a temporary database and opens the monitor on it as a demo superuser.
 Run 'mudtop demo --help' for its flags.`,
-		run: func(ctx context.Context, g *Globals, c *command, args []string) error {
+		rawArgs: true,
+		flags: noFlags(func(ctx context.Context, g *Globals, args []string) error {
 			err := demo.Run(ctx, demo.Env{
 				DB: explicitDB(g), Stderr: g.Stderr, Getenv: g.Getenv,
 				Monitor: func(ctx context.Context, svc *auth.Service, token string) error {
@@ -67,7 +64,7 @@ Run 'mudtop demo --help' for its flags.`,
 				return errHelpShown
 			}
 			return err
-		},
+		}),
 	}
 }
 

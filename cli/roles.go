@@ -19,8 +19,8 @@ order, and the role ranks the kick rule uses: an operator may kick only
 sessions of a strictly lower rank (and always their own). A role stored in
 the database that is not one of the four holds no permission. Superuser
 holds every permission. Needs no database.`,
-		run: func(ctx context.Context, g *Globals, c *command, args []string) error {
-			if err := noArgs(g, c, args); err != nil {
+		flags: noFlags(func(ctx context.Context, g *Globals, pos []string) error {
+			if err := wantArgs(pos, 0, 0, ""); err != nil {
 				return err
 			}
 			if g.JSON {
@@ -54,7 +54,7 @@ holds every permission. Needs no database.`,
 			}
 			fmt.Fprintln(g.Stdout, "\nKicks need kick_users and a strictly higher rank than the target; clear needs manage_users.")
 			return nil
-		},
+		}),
 	}
 }
 

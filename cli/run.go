@@ -3,11 +3,13 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
+
+	"charm.land/fang/v2"
+	"github.com/spf13/pflag"
 
 	"mudtop/auth"
 	"mudtop/storage"
@@ -24,16 +26,24 @@ const (
 	exitConflict     = 5 // 409
 )
 
-// command is one sub-command: its help text and the function that runs it.
-// Each run function builds its own FlagSet with newFlags, so `CMD --help`
-// and bad flags are handled in one place.
+// command is one sub-command: its help text, and its flags function, which
+// declares the command's own flags and returns what runs it. The cobra
+// command is built from it (root.go), so help, completion and the man page
+// are made from the same declarations that parse.
 type command struct {
 	name     string
 	synopsis string // one line for `mudtop --help`
 	usage    string // the usage line(s), without "mudtop "
 	about    string // what it does, when to use it, what it prints
-	run      func(ctx context.Context, g *Globals, c *command, args []string) error
+	flags    func(fs *pflag.FlagSet) runFunc
+	// rawArgs hands every argument to run unparsed: the demo parses its
+	// own flags (and answers its own --help).
+	rawArgs bool
 }
+
+// runFunc runs a command with its positional arguments, after the flags
+// (its own and the global ones in Globals) have been parsed.
+type runFunc func(ctx context.Context, g *Globals, pos []string) error
 
 // commands is the table of sub-commands, in the order `mudtop --help`
 // lists them. It is built by a function, not kept in a package variable.
@@ -42,15 +52,6 @@ func commands() []*command {
 		cmdMonitor(), cmdDemo(), cmdInit(), cmdLogin(), cmdLogout(), cmdValidate(),
 		cmdCount(), cmdSessions(), cmdKick(), cmdClear(), cmdRoles(), cmdCleanup(),
 	}
-}
-
-func findCommand(name string) *command {
-	for _, c := range commands() {
-		if c.name == name {
-			return c
-		}
-	}
-	return nil
 }
 
 // usageError is a mistake in how mudtop was called: exit 2, with a pointer
@@ -64,39 +65,25 @@ func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(form
 // errHelpShown means --help was answered: nothing failed.
 var errHelpShown = errors.New("help shown")
 
-// run is mudtop: it parses the global flags, picks the sub-command (the
-// monitor when there is none) and turns its error into a message on stderr
-// and an exit code. It never panics on bad input and never prints a stack.
+// run is mudtop: it builds the command tree over g, lets cobra (styled by
+// fang) parse the arguments and run the sub-command (the monitor when there
+// is none), and turns its error into a message on stderr and an exit code.
+// It never panics on bad input and never prints a stack.
 func run(ctx context.Context, args []string, g *Globals) int {
 	setDefaults(g)
-	fs := flag.NewFlagSet("mudtop", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addGlobalFlags(fs, g)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			writeMainHelp(g.Stdout)
-			return exitOK
-		}
-		return report(g, "", &usageError{err.Error()})
-	}
-	noteDBFlag(fs, g)
-	rest := fs.Args()
-	name := "monitor"
-	if len(rest) > 0 {
-		name, rest = rest[0], rest[1:]
-	}
-	if name == "help" {
-		return runHelp(g, rest)
-	}
-	c := findCommand(name)
-	if c == nil {
-		return report(g, "", usagef("unknown command %q", name))
-	}
-	err := c.run(ctx, g, c, rest)
-	if errors.Is(err, errHelpShown) {
-		return exitOK
-	}
-	return report(g, c.name, err)
+	code := exitOK
+	root := newRoot(g)
+	root.SetArgs(args)
+	root.SetIn(g.Stdin)
+	root.SetOut(g.Stdout)
+	root.SetErr(g.Stderr)
+	version, commit := buildVersion()
+	_ = fang.Execute(ctx, root,
+		fang.WithVersion(version), fang.WithCommit(commit),
+		fang.WithErrorHandler(func(_ io.Writer, _ fang.Styles, err error) {
+			code = reportCobra(g, err)
+		}))
+	return code
 }
 
 // setDefaults fills the global flags' defaults from the environment, so
@@ -139,61 +126,6 @@ func defaultConfigPath(getenv func(string) string) string {
 		dir = filepath.Join(home, ".config")
 	}
 	return filepath.Join(dir, "mudtop", "config.toml")
-}
-
-// addGlobalFlags registers the shared flags on fs. Every FlagSet gets them,
-// so they are accepted before and after the sub-command's name.
-func addGlobalFlags(fs *flag.FlagSet, g *Globals) {
-	fs.StringVar(&g.DB, "db", g.DB, "database `file` (env MUD_DB_PATH, default data/mud.db)")
-	fs.StringVar(&g.Session, "session", g.Session, "the operator's session `id` (env MUDTOP_SESSION)")
-	fs.BoolVar(&g.JSON, "json", g.JSON, "print data as JSON")
-	fs.StringVar(&g.Config, "config", g.Config, "config `file` for the monitor's keys, theme and interval")
-	fs.BoolVar(&g.ReadOnly, "read-only", g.ReadOnly, "open the database read-only (actions fail; nothing is written)")
-}
-
-// newFlags is a sub-command's FlagSet with the global flags on it.
-func newFlags(g *Globals, c *command) *flag.FlagSet {
-	fs := flag.NewFlagSet("mudtop "+c.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addGlobalFlags(fs, g)
-	return fs
-}
-
-// parseFlags parses flags and positional arguments in any order (the
-// standard library stops at the first positional one), answers --help, and
-// turns flag mistakes into usage errors. After "--" everything is
-// positional.
-func parseFlags(g *Globals, c *command, fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				writeCommandHelp(g.Stdout, c, fs)
-				return nil, errHelpShown
-			}
-			return nil, &usageError{err.Error()}
-		}
-		noteDBFlag(fs, g)
-		rest := fs.Args()
-		used := len(args) - len(rest)
-		if used > 0 && args[used-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
-// noteDBFlag records whether --db was given explicitly.
-func noteDBFlag(fs *flag.FlagSet, g *Globals) {
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "db" {
-			g.DBFlag = true
-		}
-	})
 }
 
 // wantArgs checks the number of positional arguments.

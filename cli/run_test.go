@@ -180,7 +180,8 @@ func TestHelpForEveryCommand(t *testing.T) {
 		for _, args := range [][]string{{c.name, "--help"}, {"help", c.name}, {c.name, "-h"}} {
 			r := f.run(args...)
 			r.want(t, exitOK, "")
-			if !strings.Contains(r.stdout, "Usage:\n  mudtop ") || !strings.Contains(r.stdout, "Exit codes") {
+			// fang's help page: a USAGE block with the command's line.
+			if !strings.Contains(r.stdout, "USAGE") || !strings.Contains(r.stdout, "mudtop "+c.name) || !strings.Contains(r.stdout, "Exit codes") {
 				t.Errorf("%v: help lacks usage or exit codes:\n%s", args, r.stdout)
 			}
 		}

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/spf13/pflag"
 
 	"mudtop/auth"
 )
@@ -34,45 +36,43 @@ line from standard input when that is not a terminal). Prints only the new
 session id, so that  export MUDTOP_SESSION=$(mudtop login alice)  works.
 This is the one place a whole session id is ever printed: treat it as a
 password.`,
-		run: runLogin,
+		flags: runLogin,
 	}
 }
 
-func runLogin(ctx context.Context, g *Globals, c *command, args []string) error {
-	fs := newFlags(g, c)
+func runLogin(fs *pflag.FlagSet) runFunc {
 	client := fs.String("client", "cli", "client `TYPE` recorded on the session")
-	pos, err := parseFlags(g, c, fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, 1, "USER"); err != nil {
-		return err
-	}
-	password := g.Getenv("MUDTOP_PASSWORD")
-	if password == "" {
-		if password, err = readPassword(ctx, g, pos[0]); err != nil {
+	return func(ctx context.Context, g *Globals, pos []string) error {
+		var err error
+		if err := wantArgs(pos, 1, 1, "USER"); err != nil {
 			return err
 		}
-	}
-	return withService(ctx, g, func(s *service) error {
-		res, err := s.Login(ctx, pos[0], password, *client)
-		if err != nil {
+		password := g.Getenv("MUDTOP_PASSWORD")
+		if password == "" {
+			if password, err = readPassword(ctx, g, pos[0]); err != nil {
+				return err
+			}
+		}
+		return withService(ctx, g, func(s *service) error {
+			res, err := s.Login(ctx, pos[0], password, *client)
+			if err != nil {
+				return err
+			}
+			if res.Replaced > 0 {
+				fmt.Fprintf(g.Stderr, "mudtop: %d earlier session(s) of %s removed (one session per user)\n",
+					res.Replaced, sanitize(res.Username))
+			}
+			if g.JSON {
+				return writeJSON(g.Stdout, struct {
+					SessionID string `json:"session_id"`
+					identityJSON
+					Replaced int `json:"replaced"`
+				}{res.SessionID, toIdentityJSON(res.Identity), res.Replaced})
+			}
+			_, err = fmt.Fprintln(g.Stdout, res.SessionID)
 			return err
-		}
-		if res.Replaced > 0 {
-			fmt.Fprintf(g.Stderr, "mudtop: %d earlier session(s) of %s removed (one session per user)\n",
-				res.Replaced, sanitize(res.Username))
-		}
-		if g.JSON {
-			return writeJSON(g.Stdout, struct {
-				SessionID string `json:"session_id"`
-				identityJSON
-				Replaced int `json:"replaced"`
-			}{res.SessionID, toIdentityJSON(res.Identity), res.Replaced})
-		}
-		_, err = fmt.Fprintln(g.Stdout, res.SessionID)
-		return err
-	})
+		})
+	}
 }
 
 // cmdLogout removes the operator's own session.
@@ -83,8 +83,8 @@ func cmdLogout() *command {
 		usage:    "logout [ID]",
 		about: `Validates the session and removes it, as the MUD server's logout does.
 The session is ID, else --session / $MUDTOP_SESSION.`,
-		run: func(ctx context.Context, g *Globals, c *command, args []string) error {
-			token, err := sessionArg(g, c, args)
+		flags: noFlags(func(ctx context.Context, g *Globals, pos []string) error {
+			token, err := sessionArg(g, pos)
 			if err != nil {
 				return err
 			}
@@ -99,17 +99,13 @@ The session is ID, else --session / $MUDTOP_SESSION.`,
 				_, err = fmt.Fprintf(g.Stdout, "Logged out %s.\n", sanitize(id.Username))
 				return err
 			})
-		},
+		}),
 	}
 }
 
 // sessionArg parses a command whose only argument is an optional session
 // id, falling back to --session.
-func sessionArg(g *Globals, c *command, args []string) (string, error) {
-	pos, err := parseFlags(g, c, newFlags(g, c), args)
-	if err != nil {
-		return "", err
-	}
+func sessionArg(g *Globals, pos []string) (string, error) {
 	if err := wantArgs(pos, 0, 1, "ID"); err != nil {
 		return "", err
 	}
@@ -130,68 +126,66 @@ and renews a sliding expiry) and prints its user and role. With --game the
 session must have a character selected (exit 5 otherwise); with
 --permission its role must hold PERM (exit 4 otherwise). The session is
 ID, else --session / $MUDTOP_SESSION.`,
-		run: runValidate,
+		flags: runValidate,
 	}
 }
 
-func runValidate(ctx context.Context, g *Globals, c *command, args []string) error {
-	fs := newFlags(g, c)
+func runValidate(fs *pflag.FlagSet) runFunc {
 	game := fs.Bool("game", false, "require a selected character (validate_session_for_game)")
 	perm := fs.String("permission", "", "require this `PERM`, e.g. kick_users")
-	pos, err := parseFlags(g, c, fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, 1, "ID"); err != nil {
-		return err
-	}
-	token := g.Session
-	if len(pos) == 1 {
-		token = pos[0]
-	} else if token, err = needSession(g); err != nil {
-		return err
-	}
-	if *game && *perm != "" {
-		return usagef("--game and --permission cannot be combined")
-	}
-	var p auth.Permission
-	if *perm != "" {
-		var ok bool
-		if p, ok = auth.ParsePermission(*perm); !ok {
-			return usagef("unknown permission %q (see 'mudtop roles')", *perm)
+	return func(ctx context.Context, g *Globals, pos []string) error {
+		var err error
+		if err := wantArgs(pos, 0, 1, "ID"); err != nil {
+			return err
 		}
-	}
-	return withService(ctx, g, func(s *service) error {
-		var out identityJSON
-		switch {
-		case *game:
-			gi, err := s.ValidateSessionForGame(ctx, token)
-			if err != nil {
-				return err
+		token := g.Session
+		if len(pos) == 1 {
+			token = pos[0]
+		} else if token, err = needSession(g); err != nil {
+			return err
+		}
+		if *game && *perm != "" {
+			return usagef("--game and --permission cannot be combined")
+		}
+		var p auth.Permission
+		if *perm != "" {
+			var ok bool
+			if p, ok = auth.ParsePermission(*perm); !ok {
+				return usagef("unknown permission %q (see 'mudtop roles')", *perm)
 			}
-			out = toIdentityJSON(gi.Identity)
-			out.CharacterID, out.CharacterName, out.WorldID = gi.CharacterID, gi.CharacterName, gi.WorldID
-		case p != "":
-			id, err := s.ValidateSessionWithPermission(ctx, token, p)
-			if err != nil {
-				return err
+		}
+		return withService(ctx, g, func(s *service) error {
+			var out identityJSON
+			switch {
+			case *game:
+				gi, err := s.ValidateSessionForGame(ctx, token)
+				if err != nil {
+					return err
+				}
+				out = toIdentityJSON(gi.Identity)
+				out.CharacterID, out.CharacterName, out.WorldID = gi.CharacterID, gi.CharacterName, gi.WorldID
+			case p != "":
+				id, err := s.ValidateSessionWithPermission(ctx, token, p)
+				if err != nil {
+					return err
+				}
+				out = toIdentityJSON(id)
+			default:
+				id, err := s.ValidateSession(ctx, token)
+				if err != nil {
+					return err
+				}
+				out = toIdentityJSON(id)
 			}
-			out = toIdentityJSON(id)
-		default:
-			id, err := s.ValidateSession(ctx, token)
-			if err != nil {
-				return err
+			if g.JSON {
+				return writeJSON(g.Stdout, out)
 			}
-			out = toIdentityJSON(id)
-		}
-		if g.JSON {
-			return writeJSON(g.Stdout, out)
-		}
-		fmt.Fprintf(g.Stdout, "user:      %s (id %d)\nrole:      %s\n", sanitize(out.Username), out.UserID, sanitize(out.Role))
-		if out.CharacterID != 0 {
-			fmt.Fprintf(g.Stdout, "character: %s (id %d)\nworld:     %s\n",
-				sanitize(out.CharacterName), out.CharacterID, sanitize(out.WorldID))
-		}
-		return nil
-	})
+			fmt.Fprintf(g.Stdout, "user:      %s (id %d)\nrole:      %s\n", sanitize(out.Username), out.UserID, sanitize(out.Role))
+			if out.CharacterID != 0 {
+				fmt.Fprintf(g.Stdout, "character: %s (id %d)\nworld:     %s\n",
+					sanitize(out.CharacterName), out.CharacterID, sanitize(out.WorldID))
+			}
+			return nil
+		})
+	}
 }

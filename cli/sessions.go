@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/spf13/pflag"
 	"strings"
 	"time"
 
@@ -39,45 +41,43 @@ data.
 
 Sort columns: ` + strings.Join(sortNames(), ", ") + `
 (a leading - reverses: --sort -user).`,
-		run: runSessions,
+		flags: runSessions,
 	}
 }
 
-func runSessions(ctx context.Context, g *Globals, c *command, args []string) error {
-	fs := newFlags(g, c)
+func runSessions(fs *pflag.FlagSet) runFunc {
 	filter := fs.String("filter", "", "show only sessions whose user, character, world, client or role contains `TEXT`")
 	sortBy := fs.String("sort", "idle", "sort by `COLUMN`")
 	desc := fs.Bool("desc", false, "reverse the sort")
 	limit := fs.Int("limit", 50, "show at most `N` sessions; 0 shows all")
 	offset := fs.Int("offset", 0, "skip the first `N` sessions")
-	pos, err := parseFlags(g, c, fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, 0, ""); err != nil {
-		return err
-	}
-	lq := auth.ListQuery{Filter: *filter, Desc: *desc, Offset: *offset, Limit: *limit}
-	if lq.Sort, lq.Desc, err = parseSort(*sortBy, *desc); err != nil {
-		return err
-	}
-	if *limit < 0 || *offset < 0 {
-		return usagef("--limit and --offset must be 0 or more")
-	}
-	token, err := needSession(g)
-	if err != nil {
-		return err
-	}
-	return withService(ctx, g, func(s *service) error {
-		snap, err := readSessions(ctx, s, token, lq)
+	return func(ctx context.Context, g *Globals, pos []string) error {
+		var err error
+		if err := wantArgs(pos, 0, 0, ""); err != nil {
+			return err
+		}
+		lq := auth.ListQuery{Filter: *filter, Desc: *desc, Offset: *offset, Limit: *limit}
+		if lq.Sort, lq.Desc, err = parseSort(*sortBy, *desc); err != nil {
+			return err
+		}
+		if *limit < 0 || *offset < 0 {
+			return usagef("--limit and --offset must be 0 or more")
+		}
+		token, err := needSession(g)
 		if err != nil {
 			return err
 		}
-		if g.JSON {
-			return writeJSON(g.Stdout, toSnapshotJSON(snap))
-		}
-		return writeSessions(g, snap)
-	})
+		return withService(ctx, g, func(s *service) error {
+			snap, err := readSessions(ctx, s, token, lq)
+			if err != nil {
+				return err
+			}
+			if g.JSON {
+				return writeJSON(g.Stdout, toSnapshotJSON(snap))
+			}
+			return writeSessions(g, snap)
+		})
+	}
 }
 
 func parseSort(name string, desc bool) (auth.SortColumn, bool, error) {
