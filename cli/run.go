@@ -75,7 +75,14 @@ func run(ctx context.Context, args []string, g *Globals) int {
 	root := newRoot(g)
 	root.SetArgs(args)
 	root.SetIn(g.Stdin)
-	root.SetOut(g.Stdout)
+	out := g.Stdout
+	if g.Getenv("NO_COLOR") != "" {
+		// fang's colour detection accepts only values that parse as
+		// true; the convention is any non-empty value. A writer that is
+		// not a terminal file gets plain help.
+		out = plainWriter{out}
+	}
+	root.SetOut(out)
 	root.SetErr(g.Stderr)
 	version, commit := buildVersion()
 	_ = fang.Execute(ctx, root,
@@ -191,3 +198,9 @@ func explain(err error) string {
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(sanitize(s)), " ")
 }
+
+// plainWriter hides the terminal behind a writer, so help drawn on it is
+// plain text.
+type plainWriter struct{ w io.Writer }
+
+func (p plainWriter) Write(b []byte) (int, error) { return p.w.Write(b) }
