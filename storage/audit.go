@@ -18,6 +18,9 @@ type AuditEntry struct {
 	Result    string
 	Removed   int
 	Reason    string
+	// Origin says where the action came from when not from a local
+	// terminal: "ssh 203.0.113.9:50122 publickey SHA256:…".
+	Origin string
 }
 
 // WriteAudit appends an audit row inside the caller's transaction. On a
@@ -27,9 +30,12 @@ func (s *Store) WriteAudit(ctx context.Context, q Querier, at time.Time, e Audit
 	if !s.hasAudit {
 		return nil
 	}
+	if !s.hasOrigin {
+		return ErrReadOnly // only a read-only file keeps the old table
+	}
 	_, err := q.ExecContext(ctx, `INSERT INTO `+AuditTable+`
-		(at, actor, actor_role, action, target, result, removed, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		FormatTime(at), e.Actor, e.ActorRole, e.Action, e.Target, e.Result, e.Removed, e.Reason)
+		(at, actor, actor_role, action, target, result, removed, reason, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		FormatTime(at), e.Actor, e.ActorRole, e.Action, e.Target, e.Result, e.Removed, e.Reason, e.Origin)
 	return wrap("write audit", err)
 }
 
@@ -38,7 +44,11 @@ func (s *Store) RecentAudit(ctx context.Context, q Querier, limit int) ([]AuditE
 	if !s.hasAudit {
 		return nil, nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, at, actor, actor_role, action, target, result, removed, reason
+	origin := "''"
+	if s.hasOrigin {
+		origin = "origin"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, at, actor, actor_role, action, target, result, removed, reason, `+origin+`
 		FROM `+AuditTable+` ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, wrap("read audit", err)
@@ -47,7 +57,7 @@ func (s *Store) RecentAudit(ctx context.Context, q Querier, limit int) ([]AuditE
 	var out []AuditEntry
 	for rows.Next() {
 		var e AuditEntry
-		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.ActorRole, &e.Action, &e.Target, &e.Result, &e.Removed, &e.Reason); err != nil {
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.ActorRole, &e.Action, &e.Target, &e.Result, &e.Removed, &e.Reason, &e.Origin); err != nil {
 			return nil, wrap("read audit", err)
 		}
 		out = append(out, e)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,7 +42,7 @@ func schemaObjects(t *testing.T, q storage.Querier) map[string]string {
 // table, index and trigger storage.Create writes must be exactly the
 // original's (so the original's CREATE ... IF NOT EXISTS finds nothing to
 // change, and its triggers guard mudtop's rows), and the only additions are
-// mudtop's own audit table and its three count indexes (countindex.go).
+// mudtop's own audit and SSH key tables and its three count indexes (countindex.go).
 func TestCreateSchemaEqualsOriginal(t *testing.T) {
 	mine := schemaObjects(t, storagetest.New(t).DB())
 	orig := schemaObjects(t, storagetest.Raw(t, storagetest.NewOriginal(t), true))
@@ -52,6 +53,7 @@ func TestCreateSchemaEqualsOriginal(t *testing.T) {
 	sort.Strings(names)
 	compared := 0
 	added := map[string]bool{"table " + storage.AuditTable: true, "table sqlite_sequence": true,
+		"table " + storage.SSHKeysTable: true, "index sqlite_autoindex_" + storage.SSHKeysTable + "_1": true,
 		"index mudtop_sessions_activity": true, "index mudtop_sessions_expiry_gap": true, "index mudtop_sessions_wallclock": true}
 	for k := range added {
 		if _, ok := mine[k]; !ok {
@@ -127,10 +129,15 @@ func TestOpenKeepsRollbackJournal(t *testing.T) {
 	if _, err := os.Stat(path + "-wal"); err == nil {
 		t.Errorf("%s-wal exists: the database was switched to WAL", path)
 	}
-	// The original's tables are untouched: only mudtop_audit was added.
+	// The original's tables are untouched: only mudtop's own tables (the
+	// audit log, the SSH keys and its unique index) were added.
 	o := schemaObjects(t, raw)
 	fresh := schemaObjects(t, storagetest.Raw(t, storagetest.NewOriginal(t), true))
-	delete(o, "table "+storage.AuditTable)
+	for k := range o {
+		if strings.Contains(k, storage.AuditTable) || strings.Contains(k, storage.SSHKeysTable) {
+			delete(o, k)
+		}
+	}
 	if len(o) != len(fresh) {
 		t.Errorf("schema objects after Open: %d, original has %d", len(o), len(fresh))
 	}

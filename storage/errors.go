@@ -29,6 +29,9 @@ var (
 	// ErrStaleWAL means the database file was replaced while open and a
 	// WAL file of the old one still sits beside it (see fileident.go).
 	ErrStaleWAL = errors.New("database file replaced under a live WAL")
+	// ErrDuplicate means a row with the same unique value exists already
+	// (an SSH key fingerprint registered twice).
+	ErrDuplicate = errors.New("already exists")
 	// ErrExists is returned by Create when the target file already holds data.
 	ErrExists = errors.New("database file already exists and is not empty")
 )
@@ -63,6 +66,10 @@ func wrap(op string, err error) error {
 			return fmt.Errorf("%s: %w (%w)", op, ErrBusy, err)
 		case sqlite3.SQLITE_READONLY:
 			return fmt.Errorf("%s: %w (%w)", op, ErrReadOnly, err)
+		case sqlite3.SQLITE_CONSTRAINT:
+			if se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+				return fmt.Errorf("%s: %w (%w)", op, ErrDuplicate, err)
+			}
 		case sqlite3.SQLITE_NOTADB:
 			return fmt.Errorf("%s: %w (%w)", op, ErrNotSQLite, err)
 		case sqlite3.SQLITE_CANTOPEN:

@@ -131,8 +131,10 @@ var auditSchema = []string{
     target TEXT NOT NULL DEFAULT '',
     result TEXT NOT NULL,
     removed INTEGER NOT NULL DEFAULT 0,
-    reason TEXT NOT NULL DEFAULT ''
+    reason TEXT NOT NULL DEFAULT '',
+    origin TEXT NOT NULL DEFAULT ''
 )`,
+	sshKeysSchema,
 }
 
 // requiredColumns is what mudtop reads from each table. A database lacking
@@ -192,25 +194,63 @@ func verifySchema(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// ensureAudit creates the audit table when the database is writable. On a
-// read-only database it reports whether the table exists, so audit reads
-// degrade to "no entries" instead of failing the whole monitor.
-func ensureAudit(ctx context.Context, db *sql.DB, readOnly bool) (bool, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?`, AuditTable).Scan(&n); err != nil {
-		return false, wrap("read schema", err)
+// ensureAudit creates mudtop's own tables (the audit log and the SSH keys)
+// when the database is writable, and adds the audit's origin column to a
+// table an older mudtop made. On a read-only database it reports what
+// exists, so audit reads degrade to "no entries" (and key logins to "no
+// keys") instead of failing the whole monitor.
+func ensureAudit(ctx context.Context, db *sql.DB, readOnly bool) (t mudtopTables, err error) {
+	if t, err = readMudtopTables(ctx, db); err != nil {
+		return t, err
 	}
-	if n > 0 || readOnly {
-		return n > 0, nil
+	if (t.audit && t.origin && t.keys) || readOnly {
+		return t, nil
 	}
 	for _, stmt := range auditSchema {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			err = wrap("create audit table", err)
+			err = wrap("create mudtop tables", err)
 			if errors.Is(err, ErrReadOnly) {
-				return false, nil
+				return t, nil
 			}
-			return false, err
+			return t, err
 		}
 	}
-	return true, nil
+	if t.audit && !t.origin {
+		// mudtop's own table, so it may grow: rows written before keep ''.
+		if _, err := db.ExecContext(ctx, `ALTER TABLE `+AuditTable+` ADD COLUMN origin TEXT NOT NULL DEFAULT ''`); err != nil {
+			return t, wrap("add audit origin", err)
+		}
+	}
+	return mudtopTables{audit: true, origin: true, keys: true}, nil
+}
+
+// mudtopTables is which of mudtop's own tables and columns a file has.
+type mudtopTables struct{ audit, origin, keys bool }
+
+func readMudtopTables(ctx context.Context, db *sql.DB) (mudtopTables, error) {
+	var t mudtopTables
+	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type='table' AND name IN (?, ?)`, AuditTable, SSHKeysTable)
+	if err != nil {
+		return t, wrap("read schema", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return t, wrap("read schema", err)
+		}
+		t.audit = t.audit || name == AuditTable
+		t.keys = t.keys || name == SSHKeysTable
+	}
+	if err := rows.Err(); err != nil {
+		return t, wrap("read schema", err)
+	}
+	if t.audit {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = 'origin'`, AuditTable).Scan(&n); err != nil {
+			return t, wrap("read schema", err)
+		}
+		t.origin = n > 0
+	}
+	return t, nil
 }

@@ -55,7 +55,10 @@ type Store struct {
 	path     string
 	readOnly bool
 	hasAudit bool
-	wal      bool
+	// hasOrigin: the audit table has the origin column (an older mudtop's
+	// table on a read-only file may not); hasKeys: mudtop_ssh_keys exists.
+	hasOrigin, hasKeys bool
+	wal                bool
 	// countIdx: the file has mudtop's count indexes (countindex.go).
 	countIdx bool
 	stmts    statements
@@ -123,10 +126,12 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.db.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if s.hasAudit, err = ensureAudit(ctx, s.db, s.readOnly); err != nil {
+	tables, err := ensureAudit(ctx, s.db, s.readOnly)
+	if err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	s.hasAudit, s.hasOrigin, s.hasKeys = tables.audit, tables.origin, tables.keys
 	if s.countIdx, err = hasCountIndexes(ctx, s.db); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -173,7 +178,7 @@ func Create(ctx context.Context, path string) (*Store, error) {
 	if err := tx.Commit(); err != nil {
 		return fail(wrap("commit schema", err))
 	}
-	s.hasAudit, s.countIdx = true, true
+	s.hasAudit, s.hasOrigin, s.hasKeys, s.countIdx = true, true, true, true
 	if err := s.prepare(ctx); err != nil {
 		return fail(err)
 	}
