@@ -53,51 +53,103 @@ func pyStrip(s string) string { return strings.TrimFunc(s, isPySpace) }
 // transaction. After three failures in a row for one username, further
 // attempts for it are refused for a growing delay (429).
 func (s *Service) Login(ctx context.Context, username, password, clientType string) (LoginResult, error) {
+	id, err := s.Authenticate(ctx, username, password, "")
+	if err != nil {
+		return LoginResult{}, err
+	}
+	return s.openSession(ctx, id, clientType, !s.cfg.AllowMultipleSessions)
+}
+
+// Authenticate is Login's password check without the session: the same
+// 400, 401 and 429 answers and the same throttle, counted per username and,
+// when remote is not empty, per remote address too (mudtop serve passes the
+// client's address, so one address guessing many usernames is slowed as
+// well). Every caller in the process shares one throttle.
+func (s *Service) Authenticate(ctx context.Context, username, password, remote string) (Identity, error) {
 	username = pyStrip(username)
 	if n := len([]rune(username)); n < 2 || n > 20 {
-		return LoginResult{}, ErrUsernameLength
+		return Identity{}, ErrUsernameLength
 	}
-	if wait := s.limiter.wait(username, s.clock()); wait > 0 {
-		return LoginResult{}, TooManyAttempts(wait)
+	keys := []string{username}
+	if remote != "" {
+		// NUL cannot start a username that reaches here, so an address
+		// never shares a count with an account.
+		keys = append(keys, "\x00addr "+remote)
+	}
+	now := s.clock()
+	for _, k := range keys {
+		if wait := s.limiter.wait(k, now); wait > 0 {
+			return Identity{}, TooManyAttempts(wait)
+		}
+	}
+	fail := func() {
+		for _, k := range keys {
+			s.limiter.fail(k, s.clock())
+		}
 	}
 	u, found, err := s.store.UserByName(ctx, s.store.Q(), username)
 	if err != nil {
-		return LoginResult{}, storeErr("login", err)
+		return Identity{}, storeErr("login", err)
 	}
 	hash := dummyHash
 	if found {
 		hash = u.PasswordHash
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || !found {
-		s.limiter.fail(username, s.clock())
+		fail()
+		return Identity{}, ErrBadCredentials
+	}
+	if !u.Active || u.Tombstoned {
+		fail()
+		return Identity{}, ErrDeactivated
+	}
+	if u.Role == "" {
+		return Identity{}, &Error{401, "Invalid user role"}
+	}
+	for _, k := range keys {
+		s.limiter.reset(k)
+	}
+	return Identity{UserID: u.ID, Username: u.Username, Role: u.Role}, nil
+}
+
+// OpenSession creates a session for an account already authenticated (by
+// Authenticate or AuthenticateKey), keeping the account's other sessions
+// whatever allow_multiple_sessions says: mudtop serve opens one per SSH
+// connection, and watching the monitor must not log an admin out of the
+// game. The account is re-read, so one deactivated since is refused.
+func (s *Service) OpenSession(ctx context.Context, id Identity, clientType string) (LoginResult, error) {
+	u, found, err := s.store.UserByName(ctx, s.store.Q(), id.Username)
+	if err != nil {
+		return LoginResult{}, storeErr("open session", err)
+	}
+	if !found || u.ID != id.UserID {
 		return LoginResult{}, ErrBadCredentials
 	}
 	if !u.Active || u.Tombstoned {
-		s.limiter.fail(username, s.clock())
 		return LoginResult{}, ErrDeactivated
 	}
-	if u.Role == "" {
-		return LoginResult{}, &Error{401, "Invalid user role"}
-	}
-	s.limiter.reset(username)
+	return s.openSession(ctx, Identity{UserID: u.ID, Username: u.Username, Role: u.Role}, clientType, false)
+}
+
+func (s *Service) openSession(ctx context.Context, id Identity, clientType string, replace bool) (LoginResult, error) {
 	token := uuid.NewString()
 	var replaced int
-	err = s.store.Write(ctx, func(q storage.Querier) error {
+	err := s.store.Write(ctx, func(q storage.Querier) error {
 		var err error
 		replaced, err = s.store.CreateSession(ctx, q, storage.NewSession{
-			UserID:          u.ID,
+			UserID:          id.UserID,
 			Token:           token,
 			ClientType:      NormalizeClientType(clientType),
 			Now:             s.clock(),
 			TTL:             s.cfg.TTL,
-			ReplaceExisting: !s.cfg.AllowMultipleSessions,
+			ReplaceExisting: replace,
 		})
 		return err
 	})
 	if err != nil {
 		return LoginResult{}, storeErr("create session", err)
 	}
-	return LoginResult{Identity: Identity{UserID: u.ID, Username: u.Username, Role: u.Role}, SessionID: token, Replaced: replaced}, nil
+	return LoginResult{Identity: id, SessionID: token, Replaced: replaced}, nil
 }
 
 // Logout is the original's POST /logout: validate (401 possible), then

@@ -30,6 +30,9 @@ type Service struct {
 	limiter  *loginLimiter
 	closeMu  sync.Mutex
 	closed   bool
+	// origins maps a session id to where it is used from (SetOrigin), for
+	// the audit rows of its actions.
+	origins sync.Map
 }
 
 // Option configures a Service.
@@ -73,3 +76,20 @@ func (s *Service) Close() error {
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC() }
+
+// SetOrigin records where the session token acts from ("ssh
+// 203.0.113.9:50122 publickey SHA256:…"): every guarded action it takes is
+// audited with it. mudtop serve sets it for each connection's session and
+// calls ForgetOrigin when the connection ends.
+func (s *Service) SetOrigin(token, origin string) { s.origins.Store(token, origin) }
+
+// ForgetOrigin drops what SetOrigin recorded.
+func (s *Service) ForgetOrigin(token string) { s.origins.Delete(token) }
+
+// Origin is what SetOrigin recorded for token, or "" (a local terminal).
+func (s *Service) Origin(token string) string {
+	if o, ok := s.origins.Load(token); ok {
+		return o.(string)
+	}
+	return ""
+}
