@@ -64,6 +64,22 @@ func newCobraCommand(g *Globals, c *command) *cobra.Command {
 		Args:               cobra.ArbitraryArgs, // counted by the command, with its own message
 		DisableFlagParsing: c.rawArgs,
 	}
+	if len(c.subs) > 0 {
+		for _, sub := range c.subs {
+			sc := newCobraCommand(g, sub)
+			sc.Long = strings.TrimSpace(sub.about) + "\n\n" + strings.TrimSpace(c.about)
+			sc.Example = "mudtop " + c.name + " " + strings.ReplaceAll(sub.usage, "\n", "\nmudtop "+c.name+" ")
+			cc.AddCommand(sc)
+		}
+		cc.Use = c.name
+		cc.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return &cmdError{c.name, usagef("unknown command %q for %q", args[0], "mudtop "+c.name)}
+			}
+			return cmd.Help()
+		}
+		return cc
+	}
 	run := c.flags(cc.Flags())
 	// Usage texts use `NAME` to name a flag's value, as the standard
 	// library does; pflag keeps them for its own usage lines, but the help

@@ -39,6 +39,9 @@ type command struct {
 	// rawArgs hands every argument to run unparsed: the demo parses its
 	// own flags (and answers its own --help).
 	rawArgs bool
+	// subs are the commands of a group (keys add, keys list, ...); a group
+	// runs nothing itself.
+	subs []*command
 }
 
 // runFunc runs a command with its positional arguments, after the flags
@@ -50,7 +53,7 @@ type runFunc func(ctx context.Context, g *Globals, pos []string) error
 func commands() []*command {
 	return []*command{
 		cmdMonitor(), cmdDemo(), cmdInit(), cmdLogin(), cmdLogout(), cmdValidate(),
-		cmdCount(), cmdSessions(), cmdKick(), cmdClear(), cmdRoles(), cmdCleanup(),
+		cmdCount(), cmdSessions(), cmdKick(), cmdClear(), cmdRoles(), cmdCleanup(), cmdKeys(),
 	}
 }
 
