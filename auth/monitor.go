@@ -70,24 +70,50 @@ func (s *Service) Snapshot(ctx context.Context, operatorToken string, lq ListQue
 			snap.CountsPending = true
 			return s.page(ctx, q, op, operatorToken, lq, now, &snap)
 		}
-		agg, err := s.store.Aggregate(ctx, q, now, s.cfg.ActiveWindow, ExpiringSoonWindow)
-		if err != nil {
+		if snap.Counts, err = s.counts(ctx, q, now); err != nil {
 			return err
-		}
-		snap.Counts = Counts{
-			Sessions: agg.Total, Active: agg.Active, InWorld: agg.InWorld,
-			ExpiringSoon: agg.ExpiringSoon, NeverExpires: agg.NeverExpires, Expired: agg.Expired,
-			Idle:   agg.Total - agg.Active - agg.Expired,
-			ByRole: agg.ByRole, ByWorld: agg.ByWorld, ByClient: agg.ByClient,
-			Issued: agg.Issued,
-		}
-		if snap.Counts.Idle < 0 {
-			snap.Counts.Idle = 0
 		}
 		return s.page(ctx, q, op, operatorToken, lq, now, &snap)
 	})
 	return snap, storeErr("read sessions", err)
 }
+
+// counts reads the header counts on q.
+func (s *Service) counts(ctx context.Context, q storage.Querier, now time.Time) (Counts, error) {
+	s.countReads.Add(1)
+	agg, err := s.store.Aggregate(ctx, q, now, s.cfg.ActiveWindow, ExpiringSoonWindow)
+	if err != nil {
+		return Counts{}, err
+	}
+	c := Counts{
+		Sessions: agg.Total, Active: agg.Active, InWorld: agg.InWorld,
+		ExpiringSoon: agg.ExpiringSoon, NeverExpires: agg.NeverExpires, Expired: agg.Expired,
+		Idle:   max(agg.Total-agg.Active-agg.Expired, 0),
+		ByRole: agg.ByRole, ByWorld: agg.ByWorld, ByClient: agg.ByClient,
+		Issued: agg.Issued,
+	}
+	return c, nil
+}
+
+// Counts reads the header counts alone, in one short read transaction on
+// the monitor's connection. It is the one read per tick that mudtop serve's
+// shared poll makes for every viewer, so it checks no operator: each
+// viewer's own page read (Snapshot with PageOnly) checks its operator.
+func (s *Service) Counts(ctx context.Context) (Counts, time.Time, error) {
+	now := s.clock()
+	var c Counts
+	err := s.store.ReadMonitor(ctx, func(q storage.Querier) error {
+		var err error
+		c, err = s.counts(ctx, q, now)
+		return err
+	})
+	return c, now, storeErr("count sessions", err)
+}
+
+// CountReads is how many times the header counts have been read (by
+// Snapshot or Counts) since the service started: the figure that shows a
+// shared poll reads them once per tick, however many watch.
+func (s *Service) CountReads() int64 { return s.countReads.Load() }
 
 // page reads the sorted, filtered page and the selected row's detail into
 // snap, inside the snapshot's transaction.

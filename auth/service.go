@@ -12,6 +12,7 @@ package auth
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mudtop/storage"
@@ -33,6 +34,8 @@ type Service struct {
 	// origins maps a session id to where it is used from (SetOrigin), for
 	// the audit rows of its actions.
 	origins sync.Map
+	// countReads counts header-count reads (CountReads).
+	countReads atomic.Int64
 }
 
 // Option configures a Service.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io"
+	"mudtop/auth"
 	"time"
 )
 
@@ -18,6 +19,14 @@ type Globals struct {
 	// from $MUD_DB_PATH or the default: `mudtop demo` must never write its
 	// simulated players into the server's real database by accident.
 	DBFlag bool
+
+	// Service, when set, is an open service the commands use instead of
+	// opening --db themselves: mudtop serve runs an SSH exec request's
+	// command on its own, as the connection's account.
+	Service *auth.Service
+	// Remote is true for a command run over SSH: the options that pick a
+	// database, a session or a config file are refused there.
+	Remote bool
 
 	// Look is the default key map and theme, handed in by package main.
 	Look Look

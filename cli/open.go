@@ -71,6 +71,11 @@ func openOneShot(ctx context.Context, g *Globals) (*service, error) {
 // withService runs fn on a one-shot service and closes it, reporting a
 // failure to close only when fn itself succeeded.
 func withService(ctx context.Context, g *Globals, fn func(s *service) error) error {
+	if g.Service != nil {
+		// A command run for an SSH connection (mudtop serve): the server's
+		// open service, which knows the connection's origin for the audit.
+		return fn(&service{Service: g.Service, store: g.Service.Store()})
+	}
 	s, err := openOneShot(ctx, g)
 	if err != nil {
 		return err

@@ -66,6 +66,7 @@ func newCobraCommand(g *Globals, c *command) *cobra.Command {
 	}
 	if len(c.subs) > 0 {
 		for _, sub := range c.subs {
+			sub.group = c.name
 			sc := newCobraCommand(g, sub)
 			sc.Long = strings.TrimSpace(sub.about) + "\n\n" + strings.TrimSpace(c.about)
 			sc.Example = "mudtop " + c.name + " " + strings.ReplaceAll(sub.usage, "\n", "\nmudtop "+c.name+" ")
@@ -122,7 +123,7 @@ func runCommand(cmd *cobra.Command, g *Globals, c *command, run runFunc, args []
 		return nil
 	}
 	if err != nil {
-		return &cmdError{c.name, err}
+		return &cmdError{c.fullName(), err}
 	}
 	return nil
 }
@@ -159,6 +160,9 @@ func flagError(err error) string {
 func commandName(c *cobra.Command) string {
 	if c == nil || !c.HasParent() {
 		return ""
+	}
+	if c.HasParent() && c.Parent().HasParent() {
+		return c.Parent().Name() + " " + c.Name()
 	}
 	return c.Name()
 }

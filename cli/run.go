@@ -42,6 +42,17 @@ type command struct {
 	// subs are the commands of a group (keys add, keys list, ...); a group
 	// runs nothing itself.
 	subs []*command
+	// group is the name of the group a sub-command is in ("keys"), for
+	// messages that name the whole command.
+	group string
+}
+
+// fullName is the command as typed after "mudtop": "count", "keys add".
+func (c *command) fullName() string {
+	if c.group != "" {
+		return c.group + " " + c.name
+	}
+	return c.name
 }
 
 // runFunc runs a command with its positional arguments, after the flags
@@ -53,7 +64,7 @@ type runFunc func(ctx context.Context, g *Globals, pos []string) error
 func commands() []*command {
 	return []*command{
 		cmdMonitor(), cmdDemo(), cmdInit(), cmdLogin(), cmdLogout(), cmdValidate(),
-		cmdCount(), cmdSessions(), cmdKick(), cmdClear(), cmdRoles(), cmdCleanup(), cmdKeys(),
+		cmdCount(), cmdSessions(), cmdKick(), cmdClear(), cmdRoles(), cmdCleanup(), cmdKeys(), cmdServe(),
 	}
 }
 

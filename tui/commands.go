@@ -26,6 +26,10 @@ type pollRequest struct {
 	query auth.ListQuery
 	tags  []auth.SessionRef // tagged sessions to confirm still exist
 	audit int               // audit rows to read; 0 when the view is closed
+	// shared gives the counts of a shared poll (Options.Shared), and
+	// tickAt the shared tick this read answers.
+	shared func() (auth.Counts, bool)
+	tickAt time.Time
 }
 
 // pollCmd reads one snapshot (and, when asked, the audit log) through auth.
@@ -35,9 +39,14 @@ func pollCmd(svc *auth.Service, r pollRequest) tea.Cmd {
 		defer cancel()
 		start := time.Now()
 		snap, err := svc.Snapshot(ctx, r.token, r.query)
-		msg := snapshotMsg{seq: r.seq, snap: snap, err: err, selected: r.query.Selected, took: time.Since(start)}
+		msg := snapshotMsg{seq: r.seq, snap: snap, err: err, selected: r.query.Selected, took: time.Since(start), tickAt: r.tickAt}
 		if err != nil {
 			return msg
+		}
+		if r.shared != nil {
+			if c, ok := r.shared(); ok {
+				msg.snap.Counts, msg.snap.CountsPending = c, false
+			}
 		}
 		onPage := make(map[auth.SessionRef]bool, len(snap.Rows))
 		for _, row := range snap.Rows {

@@ -64,4 +64,7 @@ func (m *Model) syncKeys() {
 		pause = "resume"
 	}
 	k.Pause.SetHelp(k.Pause.Help().Key, pause)
+	// A shared poll sets the pace for every monitor on it.
+	k.Faster.SetEnabled(m.opts.Shared == nil)
+	k.Slower.SetEnabled(m.opts.Shared == nil)
 }

@@ -14,8 +14,10 @@ type tickMsg struct{ gen int }
 // snapshotMsg is the answer to one poll. seq ties it to the request; only
 // the answer to the newest request is applied.
 type snapshotMsg struct {
-	seq  int
-	snap auth.Snapshot
+	seq int
+	// tickAt is the shared tick this read answers (zero without one).
+	tickAt time.Time
+	snap   auth.Snapshot
 	// selected is the row id whose detail was asked for.
 	selected int64
 	// gone lists tagged sessions, off the visible page, that no longer

@@ -41,7 +41,24 @@ type Options struct {
 	// rebuilds the theme for it (theme "auto"); otherwise Dark decides.
 	DetectBackground bool
 	Dark             bool
+	// Shared, when set, is a poll shared by many monitors (mudtop serve):
+	// it returns the counts its one read per tick found for all of them
+	// (ok false until the first). The monitor then reads only its own page,
+	// when a SharedTickMsg arrives, instead of arming its own timer.
+	Shared func() (auth.Counts, bool)
+	// EndOnRefusal ends the program instead of showing the login form
+	// when the operator is refused (kicked, expired, demoted, banned): over
+	// SSH the connection is the login, so it closes with the reason
+	// (EndReason).
+	EndOnRefusal bool
+	// OnPage, when set, is told when a page read for a shared tick is on
+	// screen, with that tick's time (mudtop serve's tick-to-frame figure).
+	OnPage func(tickAt time.Time)
 }
+
+// SharedTickMsg tells a monitor with Options.Shared that the shared read of
+// this tick is done: read your page now.
+type SharedTickMsg struct{ At time.Time }
 
 type screen int
 
@@ -100,7 +117,12 @@ type Model struct {
 	// revealID shows the selected session's whole id until the selection
 	// changes: ids are bearer credentials, shown in full only on request.
 	revealID bool
+	// endReason is why the program ended itself (Options.EndOnRefusal).
+	endReason string
 }
+
+// EndReason is why the monitor ended itself, or "" when the user quit.
+func (m Model) EndReason() string { return m.endReason }
 
 // New builds the monitor. token is the operator's session id; empty starts
 // on the login form. keys and themeFn come from package main.

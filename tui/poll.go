@@ -28,6 +28,8 @@ type poller struct {
 	// paced is the wait actually used between polls: the chosen interval,
 	// or longer when reads are slow (see pacedInterval).
 	paced time.Duration
+	// tickAt is the shared tick the next read answers (Options.Shared).
+	tickAt time.Time
 }
 
 // readDuty bounds the share of time the monitor spends reading: after a
@@ -89,9 +91,12 @@ func (m *Model) pollRequest() pollRequest {
 			Selected: m.table.selected.RowID,
 			// The first frame shows the page at once; the counts (a full
 			// pass on a large database) come with the read that follows.
-			PageOnly: !m.poll.loaded,
+			// A shared poll reads them once for every monitor.
+			PageOnly: !m.poll.loaded || m.opts.Shared != nil,
 		},
-		tags: m.table.tagRefs(),
+		tags:   m.table.tagRefs(),
+		shared: m.opts.Shared,
+		tickAt: m.poll.tickAt,
 	}
 	if m.view == viewAudit {
 		r.audit = max(m.lay.bodyH-1, 1)
@@ -103,6 +108,9 @@ func (m *Model) pollRequest() pollRequest {
 // the tick already armed.
 func (m *Model) armTick(d time.Duration) tea.Cmd {
 	m.poll.tickGen++
+	if m.opts.Shared != nil {
+		return nil // the shared poll's ticks drive this monitor
+	}
 	if m.paused || m.screen != screenMonitor {
 		return nil
 	}
@@ -148,7 +156,10 @@ func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 		m.audit.set(msg.audit, msg.snap.Now)
 	}
 	m.syncKeys()
-	if countsPending {
+	if m.opts.OnPage != nil && !msg.tickAt.IsZero() {
+		m.opts.OnPage(msg.tickAt)
+	}
+	if countsPending && m.opts.Shared == nil {
 		return m.requestPoll() // the counts, right after the first frame
 	}
 	if m.showsDetail() && m.table.selected.RowID != msg.selected {
@@ -195,8 +206,14 @@ func describeError(err error) string {
 	return Sanitize(err.Error())
 }
 
-// toLogin drops the operator's session and shows the login form with why.
+// toLogin drops the operator's session and shows the login form with why
+// (or, with Options.EndOnRefusal, ends the program saying why).
 func (m *Model) toLogin(why string) tea.Cmd {
+	if m.opts.EndOnRefusal {
+		m.endReason = why
+		m.token = ""
+		return tea.Quit
+	}
 	m.token = ""
 	m.operator = auth.Identity{}
 	m.screen = screenLogin
@@ -209,4 +226,13 @@ func (m *Model) toLogin(why string) tea.Cmd {
 	m.login.setError(why)
 	m.syncKeys()
 	return m.login.focus()
+}
+
+// onSharedTick reads this monitor's page after the shared read of a tick.
+func (m *Model) onSharedTick(msg SharedTickMsg) tea.Cmd {
+	if m.opts.Shared == nil || m.paused || m.screen != screenMonitor {
+		return nil
+	}
+	m.poll.tickAt = msg.At
+	return m.requestPoll()
 }

@@ -40,6 +40,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	case tickMsg:
 		return m, m.onTick(msg)
+	case SharedTickMsg:
+		return m, m.onSharedTick(msg)
 	case snapshotMsg:
 		return m, m.onSnapshot(msg)
 	case actionMsg:
