@@ -68,6 +68,7 @@ func (s *Service) guarded(ctx context.Context, token string, p Permission, actio
 	act func(q storage.Querier, actor Identity) (ActionResult, error)) (ActionResult, error) {
 	var res ActionResult
 	var actor Identity
+	var done storage.AuditEntry
 	err := s.store.Write(ctx, func(q storage.Querier) error {
 		var err error
 		var row storage.SessionAuth
@@ -78,10 +79,11 @@ func (s *Service) guarded(ctx context.Context, token string, p Permission, actio
 			return err
 		}
 		res.Action = action
-		if err := s.store.WriteAudit(ctx, q, s.clock(), storage.AuditEntry{
+		done = storage.AuditEntry{
 			Actor: actor.Username, ActorRole: actor.Role, Action: action, Target: res.Target,
 			Result: "ok: " + res.Summary(), Removed: res.Removed, Reason: reason, Origin: s.Origin(token),
-		}); err != nil {
+		}
+		if err := s.store.WriteAudit(ctx, q, s.clock(), done); err != nil {
 			return err
 		}
 		if res.SelfRemoved {
@@ -95,16 +97,19 @@ func (s *Service) guarded(ctx context.Context, token string, p Permission, actio
 		if res.SelfRemoved {
 			s.activity.forget(token)
 		}
+		s.told(done)
 		return res, nil
 	}
 	if Status(err) == 403 && actor.Username != "" {
+		refused := storage.AuditEntry{
+			Actor: actor.Username, ActorRole: actor.Role, Action: action, Target: res.Target,
+			Result: "refused: " + err.Error(), Reason: reason, Origin: s.Origin(token),
+		}
 		// Best effort: a refusal must be reported even if its audit fails.
 		_ = s.store.Write(ctx, func(q storage.Querier) error {
-			return s.store.WriteAudit(ctx, q, s.clock(), storage.AuditEntry{
-				Actor: actor.Username, ActorRole: actor.Role, Action: action, Target: res.Target,
-				Result: "refused: " + err.Error(), Reason: reason, Origin: s.Origin(token),
-			})
+			return s.store.WriteAudit(ctx, q, s.clock(), refused)
 		})
+		s.told(refused)
 	}
 	return ActionResult{Action: action}, storeErr(action, err)
 }

@@ -36,6 +36,8 @@ type Service struct {
 	origins sync.Map
 	// countReads counts header-count reads (CountReads).
 	countReads atomic.Int64
+	// onAction is told every audited action (OnAction).
+	onAction atomic.Pointer[func(AuditEntry)]
 }
 
 // Option configures a Service.
@@ -95,4 +97,15 @@ func (s *Service) Origin(token string) string {
 		return o.(string)
 	}
 	return ""
+}
+
+// OnAction sets a function told of every guarded action once it is
+// audited, done or refused (mudtop serve logs those of its connections).
+// It runs on the acting goroutine, after the transaction: keep it quick.
+func (s *Service) OnAction(fn func(AuditEntry)) { s.onAction.Store(&fn) }
+
+func (s *Service) told(e AuditEntry) {
+	if fn := s.onAction.Load(); fn != nil && *fn != nil {
+		(*fn)(e)
+	}
 }

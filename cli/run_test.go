@@ -332,11 +332,16 @@ func TestNoCommandRunsTheMonitor(t *testing.T) {
 }
 
 // testLook stands in for package main's key map and theme, which cli
-// cannot import: q quits, and every style is plain.
+// cannot import: the few keys the tests press, and every style is plain.
 func testLook() Look {
 	return Look{
 		Keys: func() tui.KeyMap {
-			return tui.KeyMap{Quit: key.NewBinding(key.WithKeys("q")), FormQuit: key.NewBinding(key.WithKeys("ctrl+c"))}
+			b := func(keys ...string) key.Binding { return key.NewBinding(key.WithKeys(keys...)) }
+			return tui.KeyMap{
+				Quit: b("q"), FormQuit: b("ctrl+c"), Up: b("up"), Down: b("down"), Filter: b("/"),
+				Kick: b("x"), Back: b("esc"), Confirm: b("enter"), Cancel: b("esc"), NextField: b("tab"),
+				PrevField: b("shift+tab"), Left: b("left"), Right: b("right"), Submit: b("enter"),
+			}
 		},
 		Rebind: func(*tui.KeyMap, map[string][]string) error { return nil },
 		Theme: func(string, bool) (tui.ThemeFunc, bool, error) {

@@ -9,6 +9,7 @@ import (
 
 	"charm.land/log/v2"
 	"github.com/spf13/pflag"
+	gossh "golang.org/x/crypto/ssh"
 
 	"mudtop/auth"
 	"mudtop/serve"
@@ -67,36 +68,14 @@ func serveFlags(fs *pflag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		settings, err := LoadSettings(g.Look, g.Config, g.Config != "" && g.Config != defaultConfigPath(g.Getenv))
-		if err != nil {
-			return err
-		}
-		cfg, err := loadConfig(g)
-		if err != nil {
-			return err
-		}
-		s, err := openService(ctx, g, cfg)
-		if err != nil {
-			return err
-		}
-		defer s.close()
-		look, svc := g.Look, s.Service
-		srv, err := serve.New(svc, serve.Config{
-			HostKey: signer, MaxSessions: *maxSessions, MaxPerUser: *maxPerUser, IdleTimeout: *idle,
-			NoPassword: *noPassword, Interval: settings.Interval, Log: logger, DBLabel: g.DB,
-			Keys: settings.Keys,
-			Theme: func(noColor bool) (tui.ThemeFunc, bool, error) {
-				return look.Theme(settings.Theme, noColor)
-			},
-			Exec: func(ctx context.Context, r serve.ExecRequest) int { return runRemote(ctx, svc, look, r) },
+		srv, svc, l, err := startServe(ctx, g, serveOptions{
+			listen: *listen, hostKey: signer, maxSessions: *maxSessions, maxPerUser: *maxPerUser,
+			idle: *idle, noPassword: *noPassword, log: logger,
 		})
 		if err != nil {
 			return err
 		}
-		l, err := net.Listen("tcp", *listen)
-		if err != nil {
-			return fmt.Errorf("listen on %s: %w", *listen, err)
-		}
+		defer svc.close()
 		logger.Info("listening", "addr", l.Addr().String(), "host_key", srv.Fingerprint(), "db", g.DB)
 		served := make(chan error, 1)
 		go func() { served <- srv.Serve(l) }()
@@ -115,6 +94,53 @@ func serveFlags(fs *pflag.FlagSet) runFunc {
 		logger.Info("stopped")
 		return nil
 	}
+}
+
+// serveOptions are the flags of mudtop serve, parsed.
+type serveOptions struct {
+	listen                  string
+	hostKey                 gossh.Signer
+	maxSessions, maxPerUser int
+	idle                    time.Duration
+	noPassword              bool
+	log                     *log.Logger
+}
+
+// startServe opens the database and the server over it and listens; the
+// caller serves and, in the end, closes the service.
+func startServe(ctx context.Context, g *Globals, o serveOptions) (*serve.Server, *service, net.Listener, error) {
+	settings, err := LoadSettings(g.Look, g.Config, g.Config != "" && g.Config != defaultConfigPath(g.Getenv))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s, err := openService(ctx, g, cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	look, svc := g.Look, s.Service
+	srv, err := serve.New(svc, serve.Config{
+		HostKey: o.hostKey, MaxSessions: o.maxSessions, MaxPerUser: o.maxPerUser, IdleTimeout: o.idle,
+		NoPassword: o.noPassword, Interval: settings.Interval, Log: o.log, DBLabel: g.DB,
+		Keys: settings.Keys,
+		Theme: func(noColor bool) (tui.ThemeFunc, bool, error) {
+			return look.Theme(settings.Theme, noColor)
+		},
+		Exec: func(ctx context.Context, r serve.ExecRequest) int { return runRemote(ctx, svc, look, r) },
+	})
+	if err != nil {
+		s.close()
+		return nil, nil, nil, err
+	}
+	l, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		s.close()
+		return nil, nil, nil, fmt.Errorf("listen on %s: %w", o.listen, err)
+	}
+	return srv, s, l, nil
 }
 
 // remoteRefused are the options and commands an SSH exec request may not

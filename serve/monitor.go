@@ -108,7 +108,7 @@ func (s *Server) monitor(sess ssh.Session, v *viewer, token string, logger *log.
 	p.Kill()
 	why := v.reason()
 	if fm, ok := final.(tui.Model); ok && why == "" {
-		why = fm.EndReason()
+		why = explainEnd(fm.EndReason())
 	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) && why == "" {
 		logger.Error("monitor", "err", err)
@@ -121,4 +121,18 @@ func (s *Server) monitor(sess ssh.Session, v *viewer, token string, logger *log.
 		}
 	}
 	return exitOK
+}
+
+// explainEnd says in words why the monitor's session was refused: the
+// original's 401 text alone does not tell an admin what happened.
+func explainEnd(detail string) string {
+	switch detail {
+	case "":
+		return ""
+	case auth.ErrInvalidSession.Detail:
+		return "your session ended (" + detail + "): it was kicked, cleared, expired, or replaced by a new login of your account under the single-session rule"
+	case auth.ErrDeactivated.Detail:
+		return "your account was deactivated (" + detail + ")"
+	}
+	return detail
 }

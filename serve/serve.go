@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -135,6 +136,12 @@ func New(svc *auth.Service, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	s.ssh = srv
+	svc.OnAction(func(e auth.AuditEntry) {
+		if strings.HasPrefix(e.Origin, "ssh ") {
+			cfg.Log.Info("action", "user", e.Actor, "action", e.Action, "target", e.Target, "result", e.Result,
+				"reason", e.Reason, "origin", e.Origin)
+		}
+	})
 	return s, nil
 }
 
