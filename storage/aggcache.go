@@ -34,6 +34,9 @@ type monitorReader struct {
 	// statements every second, and preparing them is a good part of a
 	// small database's tick.
 	stmts map[string]*sql.Stmt
+	// unprepared are queries a read ran without a prepared statement, to
+	// prepare once that read has ended (see monitorTx.stmt).
+	unprepared []string
 	// seen is the data_version the last ActiveCount found, to tell a quiet
 	// file (worth caching) from a busy one.
 	seen int64
@@ -152,11 +155,43 @@ func (s *Store) ReadMonitor(ctx context.Context, fn func(q Querier) error) error
 		m.closeConn()
 		return wrap("begin read", err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback() // a panic in fn must not leave the read open
 	mt := &monitorTx{tx: tx, m: m, db: s.db}
 	m.tx.Store(mt)
-	defer m.tx.Store(nil)
-	return fn(mt)
+	err = fn(mt)
+	m.tx.Store(nil)
+	tx.Rollback()
+	m.prepareUnprepared(ctx, s.db)
+	return err
+}
+
+// prepareUnprepared prepares, on the pool, the queries the last read ran
+// without a statement. It must run outside the read: preparing takes a
+// lock on another connection, and inside the read that could deadlock
+// with a writer of a rollback-journal file, which holds its pending lock
+// waiting for this read to end while the prepare waits for the writer (the
+// monitor and 20 SSH viewers hit it as five seconds of "database is
+// busy"). A statement that fails to prepare is simply tried again later.
+func (m *monitorReader) prepareUnprepared(ctx context.Context, db *sql.DB) {
+	for _, query := range m.unprepared {
+		if _, ok := m.stmts[query]; ok {
+			continue
+		}
+		st, err := db.PrepareContext(ctx, query)
+		if err != nil {
+			continue
+		}
+		if m.stmts == nil || len(m.stmts) > 256 {
+			// Unbounded query texts (an IN list per page size, a filter
+			// per world set) must not grow this forever.
+			for _, old := range m.stmts {
+				old.Close()
+			}
+			m.stmts = map[string]*sql.Stmt{}
+		}
+		m.stmts[query] = st
+	}
+	m.unprepared = m.unprepared[:0]
 }
 
 // monitorTx is the monitor's read transaction. It runs statements prepared
@@ -167,56 +202,43 @@ type monitorTx struct {
 	db *sql.DB
 }
 
-func (t *monitorTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+// stmt is query's statement bound to the read, or nil when it has not
+// been prepared yet: the read then runs the text on its own connection (a
+// lock it holds already) and the statement is prepared after the read.
+func (t *monitorTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	st, ok := t.m.stmts[query]
 	if !ok {
-		var err error
-		// Prepared on the pool, not on the pinned *sql.Conn: Tx.StmtContext
-		// re-prepares a connection-bound statement every time, but keeps a
-		// pool statement's copy per connection.
-		if st, err = t.db.PrepareContext(ctx, query); err != nil {
-			return nil, err
-		}
-		if t.m.stmts == nil || len(t.m.stmts) > 256 {
-			// Unbounded query texts (an IN list per page size, a filter
-			// per world set) must not grow this forever.
-			for _, old := range t.m.stmts {
-				old.Close()
-			}
-			t.m.stmts = map[string]*sql.Stmt{}
-		}
-		t.m.stmts[query] = st
+		t.m.unprepared = append(t.m.unprepared, query)
+		return nil
 	}
-	return t.tx.StmtContext(ctx, st), nil
+	// Prepared on the pool, not on the pinned *sql.Conn: Tx.StmtContext
+	// re-prepares a connection-bound statement every time, but keeps a
+	// pool statement's copy per connection.
+	return t.tx.StmtContext(ctx, st)
 }
 
 // ExecContext runs a statement in the monitor's transaction.
 func (t *monitorTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := t.stmt(ctx, query)
-	if err != nil {
-		return nil, err
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
 	}
-	return st.ExecContext(ctx, args...)
+	return t.tx.ExecContext(ctx, query, args...)
 }
 
 // QueryContext runs a query in the monitor's transaction.
 func (t *monitorTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := t.stmt(ctx, query)
-	if err != nil {
-		return nil, err
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
 	}
-	return st.QueryContext(ctx, args...)
+	return t.tx.QueryContext(ctx, query, args...)
 }
 
 // QueryRowContext runs a one-row query in the monitor's transaction.
 func (t *monitorTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	st, err := t.stmt(ctx, query)
-	if err != nil {
-		// A *sql.Row cannot be built with an error from outside database/sql;
-		// the plain path reports the same error at Scan.
-		return t.tx.QueryRowContext(ctx, query, args...)
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
 	}
-	return st.QueryRowContext(ctx, args...)
+	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
 func (m *monitorReader) close() {
