@@ -59,8 +59,13 @@ func (s *Service) Snapshot(ctx context.Context, operatorToken string, lq ListQue
 	now := s.clock()
 	snap := Snapshot{Now: now, Settings: s.cfg, Offset: lq.Offset}
 	// On the monitor's own connection, where the header counts are reused
-	// while the file has not changed (storage/aggcache.go).
-	err := s.store.ReadMonitor(ctx, func(q storage.Querier) error {
+	// while the file has not changed (storage/aggcache.go); a shared
+	// poll's viewers read pages only, on the pool.
+	read := s.store.ReadMonitor
+	if lq.Share != nil && lq.PageOnly {
+		read = s.store.Read
+	}
+	err := read(ctx, func(q storage.Querier) error {
 		op, err := s.operator(ctx, q, operatorToken, ViewLogs)
 		if err != nil {
 			return err
@@ -118,9 +123,15 @@ func (s *Service) CountReads() int64 { return s.countReads.Load() }
 // page reads the sorted, filtered page and the selected row's detail into
 // snap, inside the snapshot's transaction.
 func (s *Service) page(ctx context.Context, q storage.Querier, op Identity, operatorToken string, lq ListQuery, now time.Time, snap *Snapshot) error {
-	rows, matching, err := s.store.ListSessions(ctx, q, storage.ListQuery{
-		Filter: lq.Filter, Sort: lq.Sort, Desc: lq.Desc, Offset: lq.Offset, Limit: lq.Limit,
-	})
+	slq := storage.ListQuery{Filter: lq.Filter, Sort: lq.Sort, Desc: lq.Desc, Offset: lq.Offset, Limit: lq.Limit}
+	var rows []storage.SessionRow
+	var matching int
+	var err error
+	if lq.Share != nil {
+		rows, matching, err = lq.Share.list(ctx, s, q, slq)
+	} else {
+		rows, matching, err = s.store.ListSessions(ctx, q, slq)
+	}
 	if err != nil {
 		return err
 	}

@@ -72,6 +72,11 @@ type ListQuery struct {
 	// first frame does not wait for a full pass over a large database
 	// (about half a second at 100k sessions); the counts follow at once.
 	PageOnly bool
+	// Share, when set, is the page share of a shared poll's tick
+	// (PageShare): the page comes from it, and the read runs on the pool
+	// rather than the monitor's one pinned connection, so many viewers'
+	// reads do not queue behind each other.
+	Share *PageShare
 }
 
 // State is a session's state as the server's own settings judge it.

@@ -25,6 +25,7 @@ type feed struct {
 
 	mu      sync.Mutex
 	counts  auth.Counts
+	pages   *auth.PageShare
 	have    bool
 	viewers map[*tea.Program]struct{}
 	onTick  func(time.Time)
@@ -39,10 +40,10 @@ func newFeed(svc *auth.Service, interval time.Duration, l *log.Logger) *feed {
 }
 
 // shared is tui.Options.Shared: the counts of the last shared read.
-func (f *feed) shared() (auth.Counts, bool) {
+func (f *feed) shared() (auth.Counts, *auth.PageShare, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.counts, f.have
+	return f.counts, f.pages, f.have
 }
 
 func (f *feed) add(p *tea.Program) {
@@ -102,6 +103,9 @@ func (f *feed) tick() {
 	c, _, err := f.svc.Counts(ctx)
 	cancel()
 	f.mu.Lock()
+	// A new page share each tick: viewers with the same view share one
+	// read of this tick, and nothing read in an older tick is reused.
+	f.pages = auth.NewPageShare()
 	if err == nil {
 		f.counts, f.have = c, true
 	} else {

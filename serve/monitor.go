@@ -47,6 +47,9 @@ func (s *Server) monitor(sess ssh.Session, v *viewer, token string, logger *log.
 	lastKey.Store(time.Now().UnixNano())
 	opts := append(bubbletea.MakeOptions(sess),
 		tea.WithContext(sess.Context()),
+		// Bubble Tea's highest frame rate: a frame leaves at most ~8 ms
+		// after its page arrives (the default 60 waits up to ~17 ms).
+		tea.WithFPS(120),
 		// MakeOptions' own filter turns a suspend (ctrl+z) into a resume,
 		// since a remote program cannot be stopped; this one keeps that
 		// and notes each key press for the idle timeout.

@@ -28,7 +28,7 @@ type pollRequest struct {
 	audit int               // audit rows to read; 0 when the view is closed
 	// shared gives the counts of a shared poll (Options.Shared), and
 	// tickAt the shared tick this read answers.
-	shared func() (auth.Counts, bool)
+	shared func() (auth.Counts, *auth.PageShare, bool)
 	tickAt time.Time
 }
 
@@ -38,15 +38,21 @@ func pollCmd(svc *auth.Service, r pollRequest) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 		defer cancel()
 		start := time.Now()
+		var counts auth.Counts
+		shared := false
+		if r.shared != nil {
+			var share *auth.PageShare
+			if counts, share, shared = r.shared(); shared {
+				r.query.Share = share
+			}
+		}
 		snap, err := svc.Snapshot(ctx, r.token, r.query)
 		msg := snapshotMsg{seq: r.seq, snap: snap, err: err, selected: r.query.Selected, took: time.Since(start), tickAt: r.tickAt}
 		if err != nil {
 			return msg
 		}
-		if r.shared != nil {
-			if c, ok := r.shared(); ok {
-				msg.snap.Counts, msg.snap.CountsPending = c, false
-			}
+		if shared {
+			msg.snap.Counts, msg.snap.CountsPending = counts, false
 		}
 		onPage := make(map[auth.SessionRef]bool, len(snap.Rows))
 		for _, row := range snap.Rows {

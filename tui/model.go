@@ -42,10 +42,11 @@ type Options struct {
 	DetectBackground bool
 	Dark             bool
 	// Shared, when set, is a poll shared by many monitors (mudtop serve):
-	// it returns the counts its one read per tick found for all of them
-	// (ok false until the first). The monitor then reads only its own page,
-	// when a SharedTickMsg arrives, instead of arming its own timer.
-	Shared func() (auth.Counts, bool)
+	// it returns the counts its one read per tick found for all of them and
+	// that tick's page share (ok false until the first). The monitor then
+	// reads only its own page, through the share, when a SharedTickMsg
+	// arrives, instead of arming its own timer.
+	Shared func() (auth.Counts, *auth.PageShare, bool)
 	// EndOnRefusal ends the program instead of showing the login form
 	// when the operator is refused (kicked, expired, demoted, banned): over
 	// SSH the connection is the login, so it closes with the reason
