@@ -9,8 +9,10 @@
 #    monitor polling Snapshot every 100 ms (alternate phases) and an admin
 #    kicking a session a second, on a WAL and a rollback-journal database;
 #    the figures and checks come from their journals (scripts/soak).
-# 2. lock: another process holds an exclusive transaction for 10 s.
-# 3. terminal: SIGTERM and SIGHUP to the real monitor in a tmux pane must
+# 2. ssh: the same, with the monitor as 20 SSH viewers of mudtop serve (one
+#    shared poll, real clients on 127.0.0.1) in its phases.
+# 3. lock: another process holds an exclusive transaction for 10 s.
+# 4. terminal: SIGTERM and SIGHUP to the real monitor in a tmux pane must
 #    leave the terminal as it was (skipped, and said so, without tmux).
 #
 # Exits non-zero when any check fails. Every step is bounded in time.
@@ -44,6 +46,10 @@ go build -o "$work/mudtop" . || mudtop_built=0
 echo "== load (writer + monitor + admin)"
 timeout 3600 "$work/soak" run --dir "$work/run" "$@"
 step load $?
+
+echo "== ssh viewers (writer + 20 SSH viewers of mudtop serve + admin)"
+timeout 1800 "$work/soak" run --dir "$work/ssh" --ssh 20 --duration 22s
+step ssh $?
 
 echo "== lock held by another process"
 timeout 120 "$work/soak" lock --dir "$work/lock" --hold 10s
@@ -105,7 +111,7 @@ fi
 
 echo
 echo "== soak.sh summary"
-for k in load lock terminal; do
+for k in load ssh lock terminal; do
 	printf '  %-9s %s\n' "$k" "${status[$k]:-not run}"
 done
 exit $fail

@@ -81,9 +81,21 @@ func (o *observer) finish() error {
 // selected row's detail) every 100 ms after the previous answer, as the
 // tui's poller arms its next tick, during the monitor's phases only.
 func cmdMonitor(ctx context.Context, args []string) error {
+	viewers := 0
+	for i, a := range args {
+		// --ssh N: N SSH viewers of mudtop serve instead (sshview.go).
+		if a == "--ssh" && i+1 < len(args) {
+			fmt.Sscan(args[i+1], &viewers)
+			args = append(append([]string{}, args[:i]...), args[i+2:]...)
+			break
+		}
+	}
 	o, err := startObserver(ctx, "monitor", args, 100*time.Millisecond)
 	if err != nil {
 		return err
+	}
+	if viewers > 0 {
+		return sshMonitor(ctx, o, viewers)
 	}
 	sched, svc, token, j := o.sched, o.svc, o.token, o.j
 	rng := rand.New(rand.NewPCG(7, uint64(sched.start.UnixNano())))

@@ -16,6 +16,7 @@ import (
 // runConfig is one soak run's settings, shared by every mode.
 type runConfig struct {
 	dir     string
+	ssh     int // SSH viewers instead of the polling monitor (0: none)
 	rate    int
 	workers int
 	// rollbackRate and rollbackWorkers replace rate and workers on the
@@ -52,6 +53,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	fs.Float64Var(&c.idle, "idle", 0.01, "chance a player idles its session into expiry after an operation")
 	fs.BoolVar(&c.strict, "strict", false, "also fail when the overhead target (p99 within 1.10x in WAL) or the rate is missed")
 	keep := fs.Bool("keep", false, "keep the work directory")
+	fs.IntVar(&c.ssh, "ssh", 0, "the monitor is this many SSH viewers of mudtop serve (one shared poll) instead of one process polling every 100 ms")
 	fs.BoolVar(&c.noMonitor, "no-monitor", false, "control run: no monitor process at all (is a lock error the monitor's doing?)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -145,7 +147,7 @@ func runMode(ctx context.Context, c runConfig, mode string) (result, error) {
 	}{
 		{"writer", "", []string{"--rate", strconv.Itoa(c.rate), "--workers", strconv.Itoa(c.workers),
 			"--ttl", c.ttl.String(), "--flush", c.flush.String(), "--idle", strconv.FormatFloat(c.idle, 'f', -1, 64)}},
-		{"monitor", sd.monitorToken, nil},
+		{"monitor", sd.monitorToken, sshArgs(c.ssh)},
 		{"admin", sd.adminToken, nil},
 	} {
 		if spec.name == "monitor" && c.noMonitor {
@@ -190,4 +192,11 @@ func firstLines(s string, n int) string {
 		lines = lines[:n]
 	}
 	return strings.Join(lines, " | ")
+}
+
+func sshArgs(n int) []string {
+	if n <= 0 {
+		return nil
+	}
+	return []string{"--ssh", strconv.Itoa(n)}
 }
