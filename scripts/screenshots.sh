@@ -93,3 +93,25 @@ tmux -L "$sock" send-keys -t login -l "not-the-password"
 keys login Enter
 wait_for login "Invalid username or password"
 shoot login login
+
+# Over SSH: a headless demo keeps the game going on the same database,
+# mudtop serve serves it, and OpenSSH connects with a key registered to
+# demo-admin (`mudtop keys add`).
+tmux -L "$sock" new-session -d -s game -x $cols -y 5 \
+	"$env $tmp/mudtop demo --headless --seed 7 --users 400 --rate 40 --db $tmp/demo.db 2>$tmp/game.err"
+for _ in $(seq 150); do grep -q "password" "$tmp/game.err" 2>/dev/null && break; sleep 0.1; done
+pw=$(grep -o 'password [A-Z0-9]*' "$tmp/game.err" | head -1 | cut -d' ' -f2)
+ssh-keygen -q -t ed25519 -N "" -C demo-admin@laptop -f "$tmp/id_demo"
+token=$(MUDTOP_PASSWORD=$pw $tmp/mudtop --db "$tmp/demo.db" login demo-admin)
+# The login above replaced the demo's own monitor session, not the game's.
+MUDTOP_SESSION=$token $tmp/mudtop --db "$tmp/demo.db" keys add demo-admin "$tmp/id_demo.pub" >/dev/null
+port=$((20000 + RANDOM % 20000))
+tmux -L "$sock" new-session -d -s serve -x $cols -y 5 \
+	"$env XDG_DATA_HOME=$tmp/data $tmp/mudtop --db $tmp/demo.db serve --listen 127.0.0.1:$port 2>$tmp/serve.err"
+for _ in $(seq 100); do grep -q "listening" "$tmp/serve.err" 2>/dev/null && break; sleep 0.1; done
+tmux -L "$sock" new-session -d -s ssh -x $cols -y $rows \
+	"ssh -t -p $port -o UserKnownHostsFile=$tmp/known -o StrictHostKeyChecking=accept-new -o IdentitiesOnly=yes -i $tmp/id_demo demo-admin@127.0.0.1"
+wait_for ssh "USER"
+sleep 6
+shoot ssh ssh
+keys ssh q
