@@ -77,6 +77,8 @@ const (
 	actKickTagged
 	actKickUser
 	actClearAll
+	actBan
+	actUnban
 )
 
 // actionRequest is a confirmed action, frozen when the dialog opened.
@@ -105,6 +107,10 @@ func actionCmd(svc *auth.Service, r actionRequest) tea.Cmd {
 			res, err = svc.KickUser(ctx, r.token, r.username, r.reason)
 		case actClearAll:
 			res, err = svc.ClearAll(ctx, r.token, r.includeSelf, r.reason)
+		case actBan:
+			res, err = svc.BanUser(ctx, r.token, r.username, r.reason)
+		case actUnban:
+			res, err = svc.UnbanUser(ctx, r.token, r.username, r.reason)
 		}
 		return actionMsg{kind: r.kind, label: r.label, result: res, err: err}
 	}

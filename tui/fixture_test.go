@@ -125,7 +125,7 @@ func testKeys() KeyMap {
 		Sort: b("sort column", "s"), SortReverse: b("reverse sort", "S"), Filter: b("filter", "/"),
 		Detail: b("detail", "enter"), Roles: b("roles", "r"), Audit: b("audit log", "a"), Back: b("back", "esc"),
 		Tag: b("tag", "space", "t"), Kick: b("kick", "x", "delete"), KickUser: b("kick user", "X"),
-		KickTagged: b("kick tagged", "K"), ClearAll: b("clear all", "C"), RevealID: b("show full id", "i"),
+		KickTagged: b("kick tagged", "K"), ClearAll: b("clear all", "C"), Ban: b("ban user", "B"), RevealID: b("show full id", "i"),
 		Pause: b("pause", "p"), Faster: b("faster", "+", "="), Slower: b("slower", "-"),
 		Refresh: b("refresh now", "R", "ctrl+r"), Help: b("help", "?"), Quit: b("quit", "q", "ctrl+c"),
 		Confirm: b("choose", "enter"), Cancel: b("cancel", "esc"), NextField: b("next field", "tab"),

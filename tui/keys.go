@@ -12,8 +12,11 @@ type KeyMap struct {
 	Sort, SortReverse, Filter                 key.Binding
 	Detail, Roles, Audit, Back                key.Binding
 	Tag, Kick, KickUser, KickTagged, ClearAll key.Binding
-	RevealID, Pause, Faster, Slower, Refresh  key.Binding
-	Help, Quit                                key.Binding
+	// Ban deactivates the selected row's account (or reactivates it, when
+	// it is banned already).
+	Ban                                      key.Binding
+	RevealID, Pause, Faster, Slower, Refresh key.Binding
+	Help, Quit                               key.Binding
 
 	// Dialog scope: a confirmation is open.
 	Confirm, Cancel, NextField, PrevField, Left, Right, Toggle key.Binding

@@ -172,6 +172,8 @@ func (m *Model) onMonitorKey(msg tea.KeyPressMsg) tea.Cmd {
 		cmd = m.openKickTagged()
 	case key.Matches(msg, k.ClearAll):
 		cmd = m.openClearAll()
+	case key.Matches(msg, k.Ban):
+		cmd = m.openBan()
 	}
 	if m.table.selected != prev {
 		m.hideID()
