@@ -37,6 +37,8 @@ func DefaultKeyMap() tui.KeyMap {
 		KickTagged:  b("kick tagged", "K"),
 		ClearAll:    b("clear all", "C"),
 		Ban:         b("ban user", "B"),
+		Export:      b("export CSV", "E"),
+		Safe:        b("safe mode", "L"),
 		RevealID:    b("show full id", "i"),
 		Pause:       b("pause", "p"),
 		Faster:      b("faster", "+", "="),
@@ -102,7 +104,7 @@ func keyActions(km *tui.KeyMap) map[string]boundAction {
 		"top": {m, &km.Top}, "bottom": {m, &km.Bottom}, "sort": {m, &km.Sort}, "sort_reverse": {m, &km.SortReverse},
 		"filter": {m, &km.Filter}, "detail": {m, &km.Detail}, "roles": {m, &km.Roles}, "audit": {m, &km.Audit},
 		"back": {m, &km.Back}, "tag": {m, &km.Tag}, "kick": {m, &km.Kick}, "kick_user": {m, &km.KickUser},
-		"kick_tagged": {m, &km.KickTagged}, "clear_all": {m, &km.ClearAll}, "ban": {m, &km.Ban}, "reveal_id": {m, &km.RevealID},
+		"kick_tagged": {m, &km.KickTagged}, "clear_all": {m, &km.ClearAll}, "ban": {m, &km.Ban}, "export": {m, &km.Export}, "safe_mode": {m, &km.Safe}, "reveal_id": {m, &km.RevealID},
 		"pause": {m, &km.Pause}, "faster": {m, &km.Faster}, "slower": {m, &km.Slower}, "refresh": {m, &km.Refresh},
 		"help": {m, &km.Help}, "quit": {m, &km.Quit},
 

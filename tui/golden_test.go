@@ -24,6 +24,7 @@ func TestGolden(t *testing.T) {
 		{"kick_tagged_confirm", 80, 24, []string{"space", "space", "K"}},
 		{"clear_all_confirm", 80, 24, []string{"C"}},
 		{"ban_confirm", 80, 24, []string{"j", "B"}},
+		{"safe_mode", 80, 24, []string{"L"}},
 		{"sorted_desc", 80, 24, []string{"s", "S"}},
 	}
 	for _, s := range screens {

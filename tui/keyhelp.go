@@ -35,7 +35,7 @@ func (m *Model) helpKeys() keyHelp {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Sort, k.SortReverse, k.Filter, k.Detail, k.Roles, k.Audit, k.Back},
 		{k.Tag, k.Kick, k.KickUser, k.KickTagged, k.ClearAll, k.Ban, k.RevealID},
-		{k.Pause, k.Faster, k.Slower, k.Refresh, k.Help, k.Quit},
+		{k.Pause, k.Faster, k.Slower, k.Refresh, k.Export, k.Safe, k.Help, k.Quit},
 	}
 	var short []key.Binding
 	switch m.view {
@@ -54,7 +54,7 @@ func (m *Model) helpKeys() keyHelp {
 // tagged).
 func (m *Model) syncKeys() {
 	k := &m.keys
-	actions := !m.opts.ReadOnly
+	actions := !m.opts.ReadOnly && !m.safe
 	for _, b := range []*key.Binding{&k.Tag, &k.Kick, &k.KickUser, &k.ClearAll, &k.Ban} {
 		b.SetEnabled(actions)
 	}
@@ -64,4 +64,13 @@ func (m *Model) syncKeys() {
 		pause = "resume"
 	}
 	k.Pause.SetHelp(k.Pause.Help().Key, pause)
+	k.Export.SetEnabled(m.opts.ExportDir != "")
+	// Safe mode means nothing on a read-only database: there is nothing
+	// to turn off.
+	k.Safe.SetEnabled(!m.opts.ReadOnly)
+	safe := "safe mode"
+	if m.safe {
+		safe = "leave safe mode"
+	}
+	k.Safe.SetHelp(k.Safe.Help().Key, safe)
 }

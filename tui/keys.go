@@ -14,7 +14,10 @@ type KeyMap struct {
 	Tag, Kick, KickUser, KickTagged, ClearAll key.Binding
 	// Ban deactivates the selected row's account (or reactivates it, when
 	// it is banned already).
-	Ban                                      key.Binding
+	Ban key.Binding
+	// Export writes the filtered, sorted view to a CSV file; Safe turns
+	// every action off (and back on) while watching.
+	Export, Safe                             key.Binding
 	RevealID, Pause, Faster, Slower, Refresh key.Binding
 	Help, Quit                               key.Binding
 

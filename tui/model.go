@@ -41,6 +41,9 @@ type Options struct {
 	// rebuilds the theme for it (theme "auto"); otherwise Dark decides.
 	DetectBackground bool
 	Dark             bool
+	// ExportDir is where the export key writes CSV files; empty turns the
+	// key off (over SSH the file could not be handed to the viewer).
+	ExportDir string
 }
 
 type screen int
@@ -87,6 +90,9 @@ type Model struct {
 	tick     func(d time.Duration, gen int) tea.Cmd
 	interval time.Duration
 	paused   bool
+	// safe hides and refuses every action until turned off again: for
+	// watching a production server without fear of a stray key.
+	safe bool
 
 	header  header
 	table   table

@@ -44,6 +44,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.onSnapshot(msg)
 	case actionMsg:
 		return m, m.onAction(msg)
+	case exportMsg:
+		return m, m.onExport(msg)
 	case loginMsg:
 		return m, m.onLogin(msg)
 	case tea.KeyPressMsg:
@@ -80,6 +82,10 @@ func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		case confirmAccepted:
 			req := m.confirm.req
 			m.confirm = nil
+			if m.safe || m.opts.ReadOnly {
+				m.status.setError("safe mode: nothing done")
+				return m, nil
+			}
 			m.status.setInfo("working…")
 			return m, actionCmd(m.svc, req)
 		}
@@ -174,6 +180,14 @@ func (m *Model) onMonitorKey(msg tea.KeyPressMsg) tea.Cmd {
 		cmd = m.openClearAll()
 	case key.Matches(msg, k.Ban):
 		cmd = m.openBan()
+	case key.Matches(msg, k.Export):
+		cmd = m.startExport()
+	case key.Matches(msg, k.Safe):
+		m.safe = !m.safe
+		m.status.setInfo("safe mode off: actions are back")
+		if m.safe {
+			m.status.setInfo("safe mode on: every action is hidden and refused (L again to leave)")
+		}
 	}
 	if m.table.selected != prev {
 		m.hideID()
