@@ -55,7 +55,7 @@ type runFunc func(ctx context.Context, g *Globals, pos []string) error
 func commands() []*command {
 	return []*command{
 		cmdMonitor(), cmdDemo(), cmdInit(), cmdLogin(), cmdLogout(), cmdValidate(),
-		cmdCount(), cmdSessions(), cmdKick(), cmdBan(), cmdUnban(), cmdClear(), cmdRoles(), cmdCleanup(),
+		cmdCount(), cmdSessions(), cmdGrants(), cmdKick(), cmdBan(), cmdUnban(), cmdClear(), cmdRoles(), cmdCleanup(),
 	}
 }
 
