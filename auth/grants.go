@@ -312,26 +312,30 @@ func explainFinding(r storage.FindingRow) Finding {
 		case r.Role == "":
 			f.Text = "empty role: it holds nothing, and every session of it fails validation (401 Invalid session user)"
 		case ok:
-			f.Text = fmt.Sprintf("role %q is not stored in lowercase: the server lowercases it and grants %s's permissions (shown as %q)", r.Role, known, r.Role)
+			f.Text = fmt.Sprintf("role %q is not lowercase: the server lowercases it and grants %s's permissions", r.Role, known)
 		default:
-			f.Text = fmt.Sprintf("role %q is not one of the four: the server lowercases it, finds no match, and grants nothing (rank 0, as player)", r.Role)
+			f.Text = fmt.Sprintf("role %q is not one of the four: the server finds no match and grants nothing (rank 0)", r.Role)
 		}
 	case storage.FindSuperNotSystem:
-		f.Text = fmt.Sprintf("superuser whose account_origin is %q, not 'system': not the bootstrap account, so someone promoted it", r.Origin)
+		f.Text = fmt.Sprintf("superuser not made by the server's bootstrap (account_origin %q, not 'system')", r.Origin)
 	case storage.FindInactiveWithSessions:
 		state := "deactivated"
 		if r.Tombstoned {
 			state = "tombstoned"
 		}
-		f.Text = fmt.Sprintf("%s but still holds %s: the server keeps validating them (only login checks the account)", state, sess)
+		which := "they still validate"
+		if r.Sessions == 1 {
+			which = "it still validates"
+		}
+		f.Text = fmt.Sprintf("%s but holds %s: %s (only login checks the account)", state, sess, which)
 	case storage.FindGuestExpired:
-		f.Text = fmt.Sprintf("guest account expired at %s but holds %s (the server's sweeper has not removed it yet)", r.GuestExpires, sess)
+		f.Text = fmt.Sprintf("guest expired at %s but holds %s (the server's sweeper has not run yet)", r.GuestExpires, sess)
 	case storage.FindWorldNoAccess:
 		n := fmt.Sprintf("%d session", r.Sessions)
 		if r.Sessions != 1 {
 			n += "s"
 		}
-		f.Text = fmt.Sprintf("%s in world %q without access: no grant, no character of its own there, or the world is missing or inactive; selecting it now gets 403 World access denied (unless the server's config opens the world)", n, r.WorldID)
+		f.Text = fmt.Sprintf("%s in world %q it may not enter (no grant, no own character there, or the world is missing or inactive): selecting it gets 403 World access denied, unless the server's config opens the world", n, r.WorldID)
 	}
 	return f
 }

@@ -103,10 +103,10 @@ func TestGrantFindings(t *testing.T) {
 	}
 	for key, has := range map[string]string{
 		"Mixed/odd_role":                     `grants admin's permissions`,
-		"mod/odd_role":                       "finds no match, and grants nothing",
+		"mod/odd_role":                       "finds no match and grants nothing",
 		"spaced/odd_role":                    "finds no match", // " admin": no trimming, as the original
 		"blank/odd_role":                     "401 Invalid session user",
-		"banned/inactive_with_sessions":      "deactivated but still holds 2 live sessions",
+		"banned/inactive_with_sessions":      "deactivated but holds 2 live sessions",
 		"gone/inactive_with_sessions":        "tombstoned",
 		"promoted/superuser_not_system":      `"legacy"`,
 		"lost/world_without_access":          "403 World access denied",

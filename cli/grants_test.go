@@ -23,10 +23,10 @@ func TestGrantsCommand(t *testing.T) {
 	r.want(t, exitOK, "")
 	for _, want := range []string{
 		"5 findings (3 odd_role, 1 superuser_not_system, 1 inactive_with_sessions); showing 1-5",
-		`! Mixed (Admin): role "Admin" is not stored in lowercase: the server lowercases it and grants admin's permissions`,
+		`! Mixed (Admin): role "Admin" is not lowercase: the server lowercases it and grants admin's permissions`,
 		`! mod (moderator): role "moderator" is not one of the four`,
-		"! banned (player): deactivated but still holds 1 live session",
-		"! root (superuser): superuser whose account_origin is \"legacy\"",
+		"! banned (player): deactivated but holds 1 live session: it still validates",
+		"! root (superuser): superuser not made by the server's bootstrap (account_origin \"legacy\", not 'system')",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("grants lacks %q:\n%s", want, r.stdout)

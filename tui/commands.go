@@ -26,6 +26,8 @@ type pollRequest struct {
 	query auth.ListQuery
 	tags  []auth.SessionRef // tagged sessions to confirm still exist
 	audit int               // audit rows to read; 0 when the view is closed
+	// grants is the grants view's page to read; nil when it is closed.
+	grants *grantsRequest
 }
 
 // pollCmd reads one snapshot (and, when asked, the audit log) through auth.
@@ -59,6 +61,21 @@ func pollCmd(svc *auth.Service, r pollRequest) tea.Cmd {
 		}
 		if r.audit > 0 {
 			msg.audit, msg.err = svc.RecentAudit(ctx, r.token, r.audit)
+		}
+		if g := r.grants; g != nil {
+			res := &grantsResult{req: *g}
+			switch {
+			case g.mode == grantsUser && g.user != "":
+				var ug auth.UserGrants
+				if ug, res.err = svc.UserGrants(ctx, r.token, g.user); res.err == nil {
+					res.account = &ug
+				}
+			case g.mode == grantsHolders:
+				res.screen, res.err = svc.Grants(ctx, r.token, auth.GrantsQuery{Permission: g.perm, Offset: g.offset, Limit: g.limit})
+			case g.mode == grantsFindings:
+				res.screen, res.err = svc.Grants(ctx, r.token, auth.GrantsQuery{Offset: g.offset, Limit: g.limit})
+			}
+			msg.grants = res
 		}
 		return msg
 	}

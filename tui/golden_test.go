@@ -25,6 +25,9 @@ func TestGolden(t *testing.T) {
 		{"clear_all_confirm", 80, 24, []string{"C"}},
 		{"ban_confirm", 80, 24, []string{"j", "B"}},
 		{"safe_mode", 80, 24, []string{"L"}},
+		{"grants_findings", 100, 24, []string{"P"}},
+		{"grants_holders", 100, 24, []string{"P", "tab", "]", "]", "]", "]", "]", "]"}},
+		{"grants_account", 100, 24, []string{"j", "P", "tab", "tab"}},
 		{"sorted_desc", 80, 24, []string{"s", "S"}},
 	}
 	for _, s := range screens {

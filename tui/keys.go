@@ -8,9 +8,13 @@ import "charm.land/bubbles/v2/key"
 // never advertises a key that does nothing.
 type KeyMap struct {
 	// Monitor scope: the sessions table and the views around it.
-	Up, Down, PageUp, PageDown, Top, Bottom   key.Binding
-	Sort, SortReverse, Filter                 key.Binding
-	Detail, Roles, Audit, Back                key.Binding
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Sort, SortReverse, Filter               key.Binding
+	Detail, Roles, Audit, Back              key.Binding
+	// Grants opens the grants view; in it GrantsMode switches between
+	// findings, a permission's holders and the selected account, and
+	// PrevPerm/NextPerm choose the permission.
+	Grants, GrantsMode, PrevPerm, NextPerm    key.Binding
 	Tag, Kick, KickUser, KickTagged, ClearAll key.Binding
 	// Ban deactivates the selected row's account (or reactivates it, when
 	// it is banned already).

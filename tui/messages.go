@@ -22,7 +22,9 @@ type snapshotMsg struct {
 	// exist (or whose row now holds another session).
 	gone  []auth.SessionRef
 	audit []auth.AuditEntry
-	err   error
+	// grants is the grants view's page, when it is open.
+	grants *grantsResult
+	err    error
 	// took is how long the read ran, to pace the next one.
 	took time.Duration
 }

@@ -62,6 +62,7 @@ const (
 	viewRoles
 	viewAudit
 	viewHelp
+	viewGrants
 )
 
 // Model is the monitor's root model. Components own their own state and
@@ -98,6 +99,7 @@ type Model struct {
 	table   table
 	detail  detail
 	audit   auditLog
+	grants  grantsView
 	login   login
 	confirm *confirm // nil when no confirmation is open
 	filter  filterBar

@@ -104,6 +104,12 @@ func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 func (m *Model) onMonitorKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	prev := m.table.selected
+	if m.view == viewGrants {
+		if cmd, ok := m.onGrantsKey(msg); ok {
+			m.syncKeys()
+			return cmd
+		}
+	}
 	var cmd tea.Cmd
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -149,6 +155,8 @@ func (m *Model) onMonitorKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Audit):
 		m.view = toggleView(m.view, viewAudit)
 		cmd = m.requestPoll()
+	case key.Matches(msg, k.Grants):
+		cmd = m.openGrants()
 	case key.Matches(msg, k.Pause):
 		m.paused = !m.paused
 		if m.paused {

@@ -61,6 +61,8 @@ func (m Model) body(th *Theme) string {
 		s = roles{}.view(th, w, h, m.operator.Role)
 	case viewAudit:
 		s = m.audit.view(th, w, h)
+	case viewGrants:
+		s = m.grants.view(th, w, h)
 	case viewHelp:
 		hm := m.help
 		hm.ShowAll = true
