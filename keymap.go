@@ -39,6 +39,7 @@ func DefaultKeyMap() tui.KeyMap {
 		Kick:        b("kick", "x", "delete"),
 		KickUser:    b("kick user", "X"),
 		KickTagged:  b("kick tagged", "K"),
+		KickScope:   b("kick all matching", "F"),
 		ClearAll:    b("clear all", "C"),
 		Ban:         b("ban user", "B"),
 		Export:      b("export CSV", "E"),
@@ -109,7 +110,7 @@ func keyActions(km *tui.KeyMap) map[string]boundAction {
 		"filter": {m, &km.Filter}, "detail": {m, &km.Detail}, "roles": {m, &km.Roles}, "audit": {m, &km.Audit}, "grants": {m, &km.Grants},
 		"grants_mode": {m, &km.GrantsMode}, "previous_permission": {m, &km.PrevPerm}, "next_permission": {m, &km.NextPerm},
 		"back": {m, &km.Back}, "tag": {m, &km.Tag}, "kick": {m, &km.Kick}, "kick_user": {m, &km.KickUser},
-		"kick_tagged": {m, &km.KickTagged}, "clear_all": {m, &km.ClearAll}, "ban": {m, &km.Ban}, "export": {m, &km.Export}, "safe_mode": {m, &km.Safe}, "reveal_id": {m, &km.RevealID},
+		"kick_tagged": {m, &km.KickTagged}, "kick_filtered": {m, &km.KickScope}, "clear_all": {m, &km.ClearAll}, "ban": {m, &km.Ban}, "export": {m, &km.Export}, "safe_mode": {m, &km.Safe}, "reveal_id": {m, &km.RevealID},
 		"pause": {m, &km.Pause}, "faster": {m, &km.Faster}, "slower": {m, &km.Slower}, "refresh": {m, &km.Refresh},
 		"help": {m, &km.Help}, "quit": {m, &km.Quit},
 

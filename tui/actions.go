@@ -150,6 +150,12 @@ func (m *Model) onAction(msg actionMsg) tea.Cmd {
 	}
 	if res.Missing > 0 {
 		text += fmt.Sprintf(", %d already gone", res.Missing)
+		if msg.kind == actKickScope {
+			text += " or changed"
+		}
+	}
+	if msg.skippedRank > 0 {
+		text += fmt.Sprintf(", %d skipped by the rank rule", msg.skippedRank)
 	}
 	if res.SelfRemoved {
 		return m.toLogin(text + "; your own session was removed: signed out")

@@ -96,6 +96,7 @@ const (
 	actClearAll
 	actBan
 	actUnban
+	actKickScope
 )
 
 // actionRequest is a confirmed action, frozen when the dialog opened.
@@ -107,6 +108,8 @@ type actionRequest struct {
 	includeSelf bool
 	reason      string
 	label       string
+	// preview is a scoped kick's frozen set (actKickScope).
+	preview *auth.KickPreview
 }
 
 // actionCmd runs one guarded action through auth, which checks the
@@ -128,6 +131,11 @@ func actionCmd(svc *auth.Service, r actionRequest) tea.Cmd {
 			res, err = svc.BanUser(ctx, r.token, r.username, r.reason)
 		case actUnban:
 			res, err = svc.UnbanUser(ctx, r.token, r.username, r.reason)
+		case actKickScope:
+			var sr auth.KickScopeResult
+			sr, err = svc.KickScoped(ctx, r.token, *r.preview, r.reason)
+			res = sr.ActionResult
+			return actionMsg{kind: r.kind, label: r.label, result: res, err: err, skippedRank: sr.SkippedRank}
 		}
 		return actionMsg{kind: r.kind, label: r.label, result: res, err: err}
 	}

@@ -127,7 +127,7 @@ func testKeys() KeyMap {
 		Grants: b("grants", "P"), GrantsMode: b("findings/holders/account", "tab"),
 		PrevPerm: b("previous permission", "["), NextPerm: b("next permission", "]"), Back: b("back", "esc"),
 		Tag: b("tag", "space", "t"), Kick: b("kick", "x", "delete"), KickUser: b("kick user", "X"),
-		KickTagged: b("kick tagged", "K"), ClearAll: b("clear all", "C"), Ban: b("ban user", "B"),
+		KickTagged: b("kick tagged", "K"), KickScope: b("kick all matching", "F"), ClearAll: b("clear all", "C"), Ban: b("ban user", "B"),
 		Export: b("export CSV", "E"), Safe: b("safe mode", "L"), RevealID: b("show full id", "i"),
 		Pause: b("pause", "p"), Faster: b("faster", "+", "="), Slower: b("slower", "-"),
 		Refresh: b("refresh now", "R", "ctrl+r"), Help: b("help", "?"), Quit: b("quit", "q", "ctrl+c"),
@@ -220,6 +220,8 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	case "ctrl+c":
 		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	}
 	r := []rune(k)[0]
 	if r >= 'A' && r <= 'Z' {

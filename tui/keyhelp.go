@@ -34,7 +34,7 @@ func (m *Model) helpKeys() keyHelp {
 	full := [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Sort, k.SortReverse, k.Filter, k.Detail, k.Roles, k.Audit, k.Grants, k.Back},
-		{k.Tag, k.Kick, k.KickUser, k.KickTagged, k.ClearAll, k.Ban, k.RevealID},
+		{k.Tag, k.Kick, k.KickUser, k.KickTagged, k.KickScope, k.ClearAll, k.Ban, k.RevealID},
 		{k.Pause, k.Faster, k.Slower, k.Refresh, k.Export, k.Safe, k.Help, k.Quit},
 	}
 	var short []key.Binding
@@ -57,7 +57,7 @@ func (m *Model) helpKeys() keyHelp {
 func (m *Model) syncKeys() {
 	k := &m.keys
 	actions := !m.opts.ReadOnly && !m.safe
-	for _, b := range []*key.Binding{&k.Tag, &k.Kick, &k.KickUser, &k.ClearAll, &k.Ban} {
+	for _, b := range []*key.Binding{&k.Tag, &k.Kick, &k.KickUser, &k.ClearAll, &k.Ban, &k.KickScope} {
 		b.SetEnabled(actions)
 	}
 	k.KickTagged.SetEnabled(actions && len(m.table.tags) > 0)

@@ -16,6 +16,8 @@ type KeyMap struct {
 	// PrevPerm/NextPerm choose the permission.
 	Grants, GrantsMode, PrevPerm, NextPerm    key.Binding
 	Tag, Kick, KickUser, KickTagged, ClearAll key.Binding
+	// KickScope kicks every session the filter matches, on every page.
+	KickScope key.Binding
 	// Ban deactivates the selected row's account (or reactivates it, when
 	// it is banned already).
 	Ban key.Binding

@@ -35,6 +35,9 @@ type actionMsg struct {
 	label  string // what was asked, for the status line ("alice")
 	result auth.ActionResult
 	err    error
+	// skippedRank counts a scoped kick's targets the rank rule kept at
+	// the moment of the kick (promoted since the preview).
+	skippedRank int
 }
 
 // loginMsg is the outcome of the login form: a session that may watch the

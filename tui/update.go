@@ -46,6 +46,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.onAction(msg)
 	case exportMsg:
 		return m, m.onExport(msg)
+	case previewMsg:
+		return m, m.onPreview(msg)
 	case loginMsg:
 		return m, m.onLogin(msg)
 	case tea.KeyPressMsg:
@@ -184,6 +186,8 @@ func (m *Model) onMonitorKey(msg tea.KeyPressMsg) tea.Cmd {
 		cmd = m.openKickUser()
 	case key.Matches(msg, k.KickTagged):
 		cmd = m.openKickTagged()
+	case key.Matches(msg, k.KickScope):
+		cmd = m.openKickScope()
 	case key.Matches(msg, k.ClearAll):
 		cmd = m.openClearAll()
 	case key.Matches(msg, k.Ban):
