@@ -50,12 +50,12 @@ func WriteCSV(w io.Writer, now time.Time, rows []auth.SessionInfo) error {
 		for i, a := range r.Anomalies {
 			notes[i] = string(a)
 		}
+		// Only text from the database is defused: a negative idle time
+		// (activity in the future) must stay a number.
 		rec := []string{
-			auth.ShortID(r.Ref.Token), r.Username, r.Role, char, world, r.ClientType, string(r.State),
-			idle, csvTime(r.CreatedAt), csvTime(r.LastActivity), expires, strings.Join(notes, "; "),
-		}
-		for i, v := range rec {
-			rec[i] = csvCell(v)
+			csvCell(auth.ShortID(r.Ref.Token)), csvCell(r.Username), csvCell(r.Role), csvCell(char), csvCell(world),
+			csvCell(r.ClientType), string(r.State), idle, csvTime(r.CreatedAt), csvTime(r.LastActivity), expires,
+			strings.Join(notes, "; "),
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

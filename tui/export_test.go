@@ -9,6 +9,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"mudtop/auth"
 )
 
 func newExportModel(f *fixture, token, dir string) Model {
@@ -63,6 +65,29 @@ func TestExportNotOfferedWithoutDir(t *testing.T) {
 	m = press(m, "E", "?")
 	if out := screenText(m); strings.Contains(out, "export") || strings.Contains(out, "wrote") {
 		t.Fatalf("export offered without a directory:\n%s", out)
+	}
+}
+
+// TestWriteCSVCells: database text is sanitised and defused, numbers are
+// left alone (a negative idle time is activity in the future), and a
+// hostile id is cut and cleaned like any other text.
+func TestWriteCSVCells(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	var b strings.Builder
+	err := WriteCSV(&b, now, []auth.SessionInfo{{
+		Ref: auth.SessionRef{Token: "=\x1b[2Jabcdefgh"}, Username: "@evil", Role: "player", ClientType: "-web",
+		LastActivity: now.Add(5 * time.Second), State: auth.StateActive, NeverExpires: true,
+	}})
+	recs, rerr := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+	if err != nil || rerr != nil || len(recs) != 2 {
+		t.Fatalf("%v %v\n%s", err, rerr, b.String())
+	}
+	r := recs[1]
+	if r[0] != "'=abc" || strings.Contains(b.String(), "\x1b") {
+		t.Errorf("id cell %q", r[0])
+	}
+	if r[1] != "'@evil" || r[5] != "'-web" || r[7] != "-5" || r[10] != "never" {
+		t.Errorf("cells %q", r)
 	}
 }
 
