@@ -81,7 +81,7 @@ func (s *Service) guarded(ctx context.Context, token string, p Permission, actio
 		res.Action = action
 		done = storage.AuditEntry{
 			Actor: actor.Username, ActorRole: actor.Role, Action: action, Target: res.Target,
-			Result: "ok: " + res.Summary(), Removed: res.Removed, Reason: reason, Origin: s.Origin(token),
+			Result: "ok: " + res.auditText(), Removed: res.Removed, Reason: reason, Origin: s.Origin(token),
 		}
 		if err := s.store.WriteAudit(ctx, q, s.clock(), done); err != nil {
 			return err
@@ -279,6 +279,15 @@ func (r *ActionResult) count(row storage.SessionRow, actorToken string) {
 	if row.SessionID == actorToken {
 		r.SelfRemoved = true
 	}
+}
+
+// auditText is the success as the audit log records it: the route's
+// message, when it has one, then what was removed.
+func (r ActionResult) auditText() string {
+	if r.Message != "" {
+		return r.Message + "; " + r.Summary()
+	}
+	return r.Summary()
 }
 
 // Summary is the result in words: "3 sessions: 2 player, 1 worldbuilder".

@@ -223,6 +223,8 @@ func (s *Service) info(r storage.SessionRow, opToken string, now time.Time) Sess
 		NeverExpires: r.ExpiresType == "null",
 		InWorld:      r.CharacterID != 0,
 		Own:          r.SessionID == opToken,
+		UserActive:   r.UserActive,
+		UserSessions: r.UserSessions,
 	}
 	if r.ExpiresType == "text" {
 		in.ExpiresAt = sqliteTime(r.ExpiresAt)

@@ -131,6 +131,10 @@ type SessionInfo struct {
 	State        State
 	InWorld      bool
 	Own          bool // the operator's own session
+	// UserActive is false when the session's account is deactivated
+	// (banned); UserSessions counts every session of that account.
+	UserActive   bool
+	UserSessions int
 	Anomalies    []Anomaly
 }
 
@@ -193,6 +197,9 @@ type ActionResult struct {
 	// SelfRemoved is true when the actor's own session was among them: the
 	// actor is now logged out.
 	SelfRemoved bool
+	// Message is the original route's success text, where it has one
+	// ("Successfully banned alice").
+	Message string
 }
 
 // AuditEntry is one row of the audit log.

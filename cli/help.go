@@ -16,4 +16,5 @@ const helpEnv = `Environment:
 const helpExit = `Exit codes:
   0 ok   1 failure   2 usage   3 not logged in (401)
   4 not allowed (403)   5 no character selected (409)
+  6 refused as a bad request (400)
 `

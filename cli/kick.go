@@ -2,11 +2,11 @@ package cli
 
 import (
 	"context"
-
 	"errors"
 	"fmt"
-	"github.com/spf13/pflag"
 	"strconv"
+
+	"github.com/spf13/pflag"
 
 	"mudtop/auth"
 )
@@ -25,15 +25,26 @@ type actionJSON struct {
 func cmdKick() *command {
 	return &command{
 		name:     "kick",
-		synopsis: "end a session, or all of a user's or character's (needs kick_users)",
-		usage:    "kick ID [--reason TEXT]\nkick --user NAME [--reason TEXT]\nkick --character ID [--reason TEXT]",
+		synopsis: "end a session, a user's or character's, or every session in a scope (needs kick_users)",
+		usage: "kick ID [--reason TEXT]\nkick --user NAME [--reason TEXT]\nkick --character ID [--reason TEXT]\n" +
+			"kick [--filter TEXT] [--world W] [--client C] [--idle-over DURATION] [--role R] [--dry-run] [--yes] [--include-self] [--reason TEXT]",
 		about: `Removes sessions as the operator (--session or $MUDTOP_SESSION), who needs
 kick_users and must outrank the role of every session removed (an admin
 cannot kick an admin or a superuser). ID is a whole session id or the
 8-character prefix 'mudtop sessions' shows. --user removes every session
 of that user, --character every session bound to that character id.
 Kicking your own session logs you out. Each kick, and each refused one, is
-written to the audit log with the reason.`,
+written to the audit log with the reason.
+
+A scope (--filter, --world, --client, --idle-over, --role; several are
+combined with AND) kicks every session it matches, on every page. It first
+prints a preview: how many sessions, by role, which are skipped and why
+(your own are kept unless --include-self; sessions of equal or higher rank
+are skipped by the rank rule and counted). --dry-run stops there; more
+than one session needs --yes. The kick then removes only what the preview
+showed and is still there and still matches: a session that logged in
+after the preview is never removed. One audit row records the scope, the
+counts and the reason. An empty scope is refused: use 'mudtop clear'.`,
 		flags: runKick,
 	}
 }
@@ -42,10 +53,20 @@ func runKick(fs *pflag.FlagSet) runFunc {
 	user := fs.String("user", "", "kick every session of this `NAME`")
 	char := fs.String("character", "", "kick every session bound to this character `ID`")
 	reason := fs.String("reason", "", "`TEXT` saying why, written to the audit log")
+	sc := addScopeFlags(fs)
 	return func(ctx context.Context, g *Globals, pos []string) error {
 		var err error
 		if err := wantArgs(pos, 0, 1, "ID"); err != nil {
 			return err
+		}
+		if sc.set() {
+			if len(pos) > 0 || *user != "" || *char != "" {
+				return usagef("a scope (--filter, --world, --client, --idle-over, --role) cannot be combined with a session ID, --user or --character")
+			}
+			return runKickScope(ctx, g, sc, *reason)
+		}
+		if sc.modifiers() {
+			return usagef("--dry-run, --yes and --include-self go with a scope (--filter, --world, --client, --idle-over, --role)")
 		}
 		targets := len(pos)
 		for _, s := range []string{*user, *char} {
@@ -54,7 +75,7 @@ func runKick(fs *pflag.FlagSet) runFunc {
 			}
 		}
 		if targets != 1 {
-			return usagef("name exactly one of: a session ID, --user NAME, --character ID")
+			return usagef("name exactly one of: a session ID, --user NAME, --character ID, or a scope")
 		}
 		var charID int64
 		if *char != "" {

@@ -39,6 +39,7 @@ func runMonitor(ctx context.Context, g *Globals, svc *auth.Service, token string
 		DBLabel:          svc.Store().Path(),
 		DetectBackground: detect,
 		Dark:             true, // until (unless) the terminal answers
+		ExportDir:        tui.ExportDir(getenv),
 	})
 
 	var opts []tea.ProgramOption

@@ -24,6 +24,11 @@ const (
 	exitUnauthorized = 3 // 401
 	exitForbidden    = 4 // 403
 	exitConflict     = 5 // 409
+	// exitBadRequest is a request the server refuses as malformed (400):
+	// naming your own account in ban, a username outside 2-20 characters.
+	// Like a usage error it will not succeed if retried, but it is the
+	// server's refusal, not a mistake in the command line.
+	exitBadRequest = 6
 )
 
 // command is one sub-command: its help text, and its flags function, which
@@ -64,7 +69,8 @@ type runFunc func(ctx context.Context, g *Globals, pos []string) error
 func commands() []*command {
 	return []*command{
 		cmdMonitor(), cmdDemo(), cmdInit(), cmdLogin(), cmdLogout(), cmdValidate(),
-		cmdCount(), cmdSessions(), cmdKick(), cmdClear(), cmdRoles(), cmdCleanup(), cmdKeys(), cmdServe(),
+		cmdCount(), cmdSessions(), cmdGrants(), cmdKick(), cmdBan(), cmdUnban(), cmdClear(), cmdRoles(), cmdCleanup(),
+		cmdKeys(), cmdServe(),
 	}
 }
 
@@ -179,6 +185,8 @@ func report(g *Globals, name string, err error) int {
 	if st := auth.Status(err); st != 0 {
 		fmt.Fprintln(g.Stderr, oneLine(err.Error()))
 		switch st {
+		case 400:
+			return exitBadRequest
 		case 401:
 			return exitUnauthorized
 		case 403:

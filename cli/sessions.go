@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mudtop/auth"
+	"mudtop/tui"
 )
 
 // sortNames are the --sort values, indexed by auth's sort column.
@@ -30,14 +31,16 @@ func cmdSessions() *command {
 	return &command{
 		name:     "sessions",
 		synopsis: "list sessions (needs view_logs)",
-		usage:    "sessions [--filter TEXT] [--sort COLUMN] [--desc] [--limit N] [--offset N]",
+		usage:    "sessions [--filter TEXT] [--sort COLUMN] [--desc] [--limit N] [--offset N] [--csv]",
 		about: `Lists sessions with their user, role, character, world, client, state,
 idle time, age and expiry, after a line of counts. The operator (--session
 or $MUDTOP_SESSION) needs view_logs; reading does not count as the
 operator's activity. Session ids are shown as an 8-character prefix (the
 operator's own marked *), which 'mudtop kick' accepts. Rows with an anomaly
 are marked ! and explained below the table. --json prints everything as
-data.
+data; --csv prints the rows as CSV (RFC 4180, a header row, the same
+columns as the monitor's export key, ids as the 8-character prefix, and
+no counts line), for a spreadsheet: --csv --limit 0 exports them all.
 
 Sort columns: ` + strings.Join(sortNames(), ", ") + `
 (a leading - reverses: --sort -user).`,
@@ -51,6 +54,7 @@ func runSessions(fs *pflag.FlagSet) runFunc {
 	desc := fs.Bool("desc", false, "reverse the sort")
 	limit := fs.Int("limit", 50, "show at most `N` sessions; 0 shows all")
 	offset := fs.Int("offset", 0, "skip the first `N` sessions")
+	asCSV := fs.Bool("csv", false, "print the sessions as CSV")
 	return func(ctx context.Context, g *Globals, pos []string) error {
 		var err error
 		if err := wantArgs(pos, 0, 0, ""); err != nil {
@@ -63,6 +67,9 @@ func runSessions(fs *pflag.FlagSet) runFunc {
 		if *limit < 0 || *offset < 0 {
 			return usagef("--limit and --offset must be 0 or more")
 		}
+		if *asCSV && g.JSON {
+			return usagef("--csv and --json: choose one")
+		}
 		token, err := needSession(g)
 		if err != nil {
 			return err
@@ -74,6 +81,9 @@ func runSessions(fs *pflag.FlagSet) runFunc {
 			}
 			if g.JSON {
 				return writeJSON(g.Stdout, toSnapshotJSON(snap))
+			}
+			if *asCSV {
+				return tui.WriteCSV(g.Stdout, snap.Now, snap.Rows)
 			}
 			return writeSessions(g, snap)
 		})

@@ -82,7 +82,16 @@ shoot demo kick-confirm
 keys demo Escape
 keys demo '?'
 shoot demo help
-keys demo Escape q
+keys demo Escape P
+wait_for demo "findings"
+sleep 1.2
+shoot demo grants
+keys demo Escape /
+tmux -L "$sock" send-keys -t demo -l "telnet"
+keys demo Enter F
+wait_for demo "matching the filter?"
+shoot demo kick-scope
+keys demo Escape Escape q
 
 # The login form: the monitor without a session on the demo's database.
 tmux -L "$sock" new-session -d -s login -x $cols -y $rows "$env $tmp/mudtop --db $tmp/demo.db"

@@ -145,8 +145,17 @@ func (m *Model) onAction(msg actionMsg) tea.Cmd {
 		clear(m.table.tags) // what was tagged is gone (or was already)
 	}
 	text := fmt.Sprintf("%s %s (%s)", verbFor(msg.kind), msg.label, res.Summary())
+	if msg.kind == actUnban {
+		text = fmt.Sprintf("%s %s: the account may log in again", verbFor(msg.kind), msg.label)
+	}
 	if res.Missing > 0 {
 		text += fmt.Sprintf(", %d already gone", res.Missing)
+		if msg.kind == actKickScope {
+			text += " or changed"
+		}
+	}
+	if msg.skippedRank > 0 {
+		text += fmt.Sprintf(", %d skipped by the rank rule", msg.skippedRank)
 	}
 	if res.SelfRemoved {
 		return m.toLogin(text + "; your own session was removed: signed out")
@@ -157,8 +166,13 @@ func (m *Model) onAction(msg actionMsg) tea.Cmd {
 }
 
 func verbFor(k actionKind) string {
-	if k == actClearAll {
+	switch k {
+	case actClearAll:
 		return "cleared"
+	case actBan:
+		return "banned"
+	case actUnban:
+		return "unbanned"
 	}
 	return "kicked"
 }

@@ -30,6 +30,8 @@ type pollRequest struct {
 	// tickAt the shared tick this read answers.
 	shared func() (auth.Counts, *auth.PageShare, bool)
 	tickAt time.Time
+	// grants is the grants view's page to read; nil when it is closed.
+	grants *grantsRequest
 }
 
 // pollCmd reads one snapshot (and, when asked, the audit log) through auth.
@@ -75,6 +77,21 @@ func pollCmd(svc *auth.Service, r pollRequest) tea.Cmd {
 		if r.audit > 0 {
 			msg.audit, msg.err = svc.RecentAudit(ctx, r.token, r.audit)
 		}
+		if g := r.grants; g != nil {
+			res := &grantsResult{req: *g}
+			switch {
+			case g.mode == grantsUser && g.user != "":
+				var ug auth.UserGrants
+				if ug, res.err = svc.UserGrants(ctx, r.token, g.user); res.err == nil {
+					res.account = &ug
+				}
+			case g.mode == grantsHolders:
+				res.screen, res.err = svc.Grants(ctx, r.token, auth.GrantsQuery{Permission: g.perm, Offset: g.offset, Limit: g.limit})
+			case g.mode == grantsFindings:
+				res.screen, res.err = svc.Grants(ctx, r.token, auth.GrantsQuery{Offset: g.offset, Limit: g.limit})
+			}
+			msg.grants = res
+		}
 		return msg
 	}
 }
@@ -92,6 +109,9 @@ const (
 	actKickTagged
 	actKickUser
 	actClearAll
+	actBan
+	actUnban
+	actKickScope
 )
 
 // actionRequest is a confirmed action, frozen when the dialog opened.
@@ -103,6 +123,8 @@ type actionRequest struct {
 	includeSelf bool
 	reason      string
 	label       string
+	// preview is a scoped kick's frozen set (actKickScope).
+	preview *auth.KickPreview
 }
 
 // actionCmd runs one guarded action through auth, which checks the
@@ -120,6 +142,15 @@ func actionCmd(svc *auth.Service, r actionRequest) tea.Cmd {
 			res, err = svc.KickUser(ctx, r.token, r.username, r.reason)
 		case actClearAll:
 			res, err = svc.ClearAll(ctx, r.token, r.includeSelf, r.reason)
+		case actBan:
+			res, err = svc.BanUser(ctx, r.token, r.username, r.reason)
+		case actUnban:
+			res, err = svc.UnbanUser(ctx, r.token, r.username, r.reason)
+		case actKickScope:
+			var sr auth.KickScopeResult
+			sr, err = svc.KickScoped(ctx, r.token, *r.preview, r.reason)
+			res = sr.ActionResult
+			return actionMsg{kind: r.kind, label: r.label, result: res, err: err, skippedRank: sr.SkippedRank}
 		}
 		return actionMsg{kind: r.kind, label: r.label, result: res, err: err}
 	}

@@ -33,7 +33,8 @@ type confirm struct {
 	note   string   // e.g. tagged rows the filter hides
 	verb   string   // the confirm button's label
 	reason textinput.Model
-	word   textinput.Model // clear-all only
+	word   textinput.Model // a typed confirmation (clear-all, a large scoped kick)
+	want   string          // what must be typed into word; "" when nothing
 	fields []confirmField
 	focus  int
 	yes    bool // the confirm button is selected
@@ -45,12 +46,22 @@ func newConfirm(th *Theme, req actionRequest, title, verb string, lines []string
 	c.reason = newInput(th, "reason (optional): ", 200)
 	c.fields = []confirmField{fieldReason}
 	if req.kind == actClearAll {
+		c.want = clearWord
 		c.word = newInput(th, "type "+clearWord+" to confirm: ", 20)
 		c.fields = append(c.fields, fieldWord, fieldSelf)
 	}
 	c.fields = append(c.fields, fieldButtons)
 	c.focus = len(c.fields) - 1
 	return c
+}
+
+// requireTyped makes the operator type want before the action may run,
+// in a field placed above the buttons, which it focuses.
+func (c *confirm) requireTyped(th *Theme, want, prompt string) tea.Cmd {
+	c.want = want
+	c.word = newInput(th, prompt, 20)
+	c.fields = append(c.fields[:len(c.fields)-1], fieldWord, fieldButtons)
+	return c.setFocus(len(c.fields) - 2)
 }
 
 // newInput is a text input with the blinking cursor off, so frames (and
@@ -69,9 +80,10 @@ func newInput(th *Theme, prompt string, limit int) textinput.Model {
 
 func (c *confirm) field() confirmField { return c.fields[c.focus] }
 
-// ready reports whether the action may run: clear-all needs its word.
+// ready reports whether the action may run: a typed confirmation must
+// match.
 func (c *confirm) ready() bool {
-	return c.req.kind != actClearAll || strings.TrimSpace(c.word.Value()) == clearWord
+	return c.want == "" || strings.TrimSpace(c.word.Value()) == c.want
 }
 
 // confirmOutcome is what a key did to the dialog.
@@ -102,7 +114,7 @@ func (c *confirm) update(msg tea.KeyPressMsg, k *KeyMap) (confirmOutcome, tea.Cm
 				return confirmCancelled, nil
 			}
 			if !c.ready() {
-				c.hint = "type " + clearWord + " first"
+				c.hint = "type " + c.want + " first"
 				return confirmOpen, nil
 			}
 			c.req.reason = strings.TrimSpace(c.reason.Value())

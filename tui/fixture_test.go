@@ -123,9 +123,12 @@ func testKeys() KeyMap {
 		Up: b("up", "up", "k"), Down: b("down", "down", "j"), PageUp: b("page up", "pgup", "b"),
 		PageDown: b("page down", "pgdown", "f"), Top: b("first", "home", "g"), Bottom: b("last", "end", "G"),
 		Sort: b("sort column", "s"), SortReverse: b("reverse sort", "S"), Filter: b("filter", "/"),
-		Detail: b("detail", "enter"), Roles: b("roles", "r"), Audit: b("audit log", "a"), Back: b("back", "esc"),
+		Detail: b("detail", "enter"), Roles: b("roles", "r"), Audit: b("audit log", "a"),
+		Grants: b("grants", "P"), GrantsMode: b("findings/holders/account", "tab"),
+		PrevPerm: b("previous permission", "["), NextPerm: b("next permission", "]"), Back: b("back", "esc"),
 		Tag: b("tag", "space", "t"), Kick: b("kick", "x", "delete"), KickUser: b("kick user", "X"),
-		KickTagged: b("kick tagged", "K"), ClearAll: b("clear all", "C"), RevealID: b("show full id", "i"),
+		KickTagged: b("kick tagged", "K"), KickScope: b("kick all matching", "F"), ClearAll: b("clear all", "C"), Ban: b("ban user", "B"),
+		Export: b("export CSV", "E"), Safe: b("safe mode", "L"), RevealID: b("show full id", "i"),
 		Pause: b("pause", "p"), Faster: b("faster", "+", "="), Slower: b("slower", "-"),
 		Refresh: b("refresh now", "R", "ctrl+r"), Help: b("help", "?"), Quit: b("quit", "q", "ctrl+c"),
 		Confirm: b("choose", "enter"), Cancel: b("cancel", "esc"), NextField: b("next field", "tab"),
@@ -217,6 +220,8 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	case "ctrl+c":
 		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	}
 	r := []rune(k)[0]
 	if r >= 'A' && r <= 'Z' {

@@ -23,6 +23,12 @@ func TestGolden(t *testing.T) {
 		{"kick_confirm", 80, 24, []string{"x"}},
 		{"kick_tagged_confirm", 80, 24, []string{"space", "space", "K"}},
 		{"clear_all_confirm", 80, 24, []string{"C"}},
+		{"ban_confirm", 80, 24, []string{"j", "B"}},
+		{"safe_mode", 80, 24, []string{"L"}},
+		{"grants_findings", 100, 24, []string{"P"}},
+		{"kick_scope_confirm", 80, 24, []string{"/", "p", "i", "enter", "F"}},
+		{"grants_holders", 100, 24, []string{"P", "tab", "]", "]", "]", "]", "]", "]"}},
+		{"grants_account", 100, 24, []string{"j", "P", "tab", "tab"}},
 		{"sorted_desc", 80, 24, []string{"s", "S"}},
 	}
 	for _, s := range screens {

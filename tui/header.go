@@ -92,6 +92,7 @@ type headerState struct {
 	db, operator, role string
 	paused, stale      bool
 	readOnly           bool
+	safe               bool
 	interval           time.Duration
 	paced              time.Duration // the wait in use when reads are slow
 	err                string
@@ -129,6 +130,9 @@ func (h *header) titleLine(th *Theme, width int, st headerState) string {
 	}
 	if st.readOnly {
 		badge = th.Header.ReadOnly.Render("read-only") + " " + badge
+	}
+	if st.safe {
+		badge = th.Header.ReadOnly.Render("SAFE") + " " + badge
 	}
 	clock := ""
 	if h.have {

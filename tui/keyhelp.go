@@ -33,12 +33,14 @@ func (m *Model) helpKeys() keyHelp {
 	}
 	full := [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Sort, k.SortReverse, k.Filter, k.Detail, k.Roles, k.Audit, k.Back},
-		{k.Tag, k.Kick, k.KickUser, k.KickTagged, k.ClearAll, k.RevealID},
-		{k.Pause, k.Faster, k.Slower, k.Refresh, k.Help, k.Quit},
+		{k.Sort, k.SortReverse, k.Filter, k.Detail, k.Roles, k.Audit, k.Grants, k.Back},
+		{k.Tag, k.Kick, k.KickUser, k.KickTagged, k.KickScope, k.ClearAll, k.Ban, k.RevealID},
+		{k.Pause, k.Faster, k.Slower, k.Refresh, k.Export, k.Safe, k.Help, k.Quit},
 	}
 	var short []key.Binding
 	switch m.view {
+	case viewGrants:
+		short = []key.Binding{k.Back, k.GrantsMode, k.PrevPerm, k.NextPerm, k.Down, k.PageDown, k.Help, k.Quit}
 	case viewRoles, viewAudit, viewHelp:
 		short = []key.Binding{k.Back, k.Roles, k.Audit, k.Pause, k.Help, k.Quit}
 	case viewDetail:
@@ -54,8 +56,8 @@ func (m *Model) helpKeys() keyHelp {
 // tagged).
 func (m *Model) syncKeys() {
 	k := &m.keys
-	actions := !m.opts.ReadOnly
-	for _, b := range []*key.Binding{&k.Tag, &k.Kick, &k.KickUser, &k.ClearAll} {
+	actions := !m.opts.ReadOnly && !m.safe
+	for _, b := range []*key.Binding{&k.Tag, &k.Kick, &k.KickUser, &k.ClearAll, &k.Ban, &k.KickScope} {
 		b.SetEnabled(actions)
 	}
 	k.KickTagged.SetEnabled(actions && len(m.table.tags) > 0)
@@ -67,4 +69,18 @@ func (m *Model) syncKeys() {
 	// A shared poll sets the pace for every monitor on it.
 	k.Faster.SetEnabled(m.opts.Shared == nil)
 	k.Slower.SetEnabled(m.opts.Shared == nil)
+	k.Export.SetEnabled(m.opts.ExportDir != "")
+	inGrants := m.view == viewGrants
+	k.GrantsMode.SetEnabled(inGrants)
+	holders := inGrants && m.grants.mode == grantsHolders
+	k.PrevPerm.SetEnabled(holders)
+	k.NextPerm.SetEnabled(holders)
+	// Safe mode means nothing on a read-only database: there is nothing
+	// to turn off.
+	k.Safe.SetEnabled(!m.opts.ReadOnly)
+	safe := "safe mode"
+	if m.safe {
+		safe = "leave safe mode"
+	}
+	k.Safe.SetHelp(k.Safe.Help().Key, safe)
 }

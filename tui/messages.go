@@ -24,7 +24,9 @@ type snapshotMsg struct {
 	// exist (or whose row now holds another session).
 	gone  []auth.SessionRef
 	audit []auth.AuditEntry
-	err   error
+	// grants is the grants view's page, when it is open.
+	grants *grantsResult
+	err    error
 	// took is how long the read ran, to pace the next one.
 	took time.Duration
 }
@@ -35,6 +37,9 @@ type actionMsg struct {
 	label  string // what was asked, for the status line ("alice")
 	result auth.ActionResult
 	err    error
+	// skippedRank counts a scoped kick's targets the rank rule kept at
+	// the moment of the kick (promoted since the preview).
+	skippedRank int
 }
 
 // loginMsg is the outcome of the login form: a session that may watch the

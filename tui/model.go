@@ -55,6 +55,9 @@ type Options struct {
 	// OnPage, when set, is told when a page read for a shared tick is on
 	// screen, with that tick's time (mudtop serve's tick-to-frame figure).
 	OnPage func(tickAt time.Time)
+	// ExportDir is where the export key writes CSV files; empty turns the
+	// key off (over SSH the file could not be handed to the viewer).
+	ExportDir string
 }
 
 // SharedTickMsg tells a monitor with Options.Shared that the shared read of
@@ -77,6 +80,7 @@ const (
 	viewRoles
 	viewAudit
 	viewHelp
+	viewGrants
 )
 
 // Model is the monitor's root model. Components own their own state and
@@ -105,11 +109,15 @@ type Model struct {
 	tick     func(d time.Duration, gen int) tea.Cmd
 	interval time.Duration
 	paused   bool
+	// safe hides and refuses every action until turned off again: for
+	// watching a production server without fear of a stray key.
+	safe bool
 
 	header  header
 	table   table
 	detail  detail
 	audit   auditLog
+	grants  grantsView
 	login   login
 	confirm *confirm // nil when no confirmation is open
 	filter  filterBar

@@ -101,6 +101,9 @@ func (m *Model) pollRequest() pollRequest {
 	if m.view == viewAudit {
 		r.audit = max(m.lay.bodyH-1, 1)
 	}
+	if m.view == viewGrants {
+		r.grants = m.grants.request(grantsRows(m.lay.bodyH))
+	}
 	return r
 }
 
@@ -154,6 +157,9 @@ func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 	m.detail.set(msg.snap.Selected, m.table.selected)
 	if msg.audit != nil || m.view == viewAudit {
 		m.audit.set(msg.audit, msg.snap.Now)
+	}
+	if msg.grants != nil {
+		m.grants.set(msg.grants)
 	}
 	m.syncKeys()
 	if m.opts.OnPage != nil && !msg.tickAt.IsZero() {

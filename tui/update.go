@@ -46,6 +46,10 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.onSnapshot(msg)
 	case actionMsg:
 		return m, m.onAction(msg)
+	case exportMsg:
+		return m, m.onExport(msg)
+	case previewMsg:
+		return m, m.onPreview(msg)
 	case loginMsg:
 		return m, m.onLogin(msg)
 	case tea.KeyPressMsg:
@@ -82,6 +86,10 @@ func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		case confirmAccepted:
 			req := m.confirm.req
 			m.confirm = nil
+			if m.safe || m.opts.ReadOnly {
+				m.status.setError("safe mode: nothing done")
+				return m, nil
+			}
 			m.status.setInfo("working…")
 			return m, actionCmd(m.svc, req)
 		}
@@ -100,6 +108,12 @@ func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 func (m *Model) onMonitorKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	prev := m.table.selected
+	if m.view == viewGrants {
+		if cmd, ok := m.onGrantsKey(msg); ok {
+			m.syncKeys()
+			return cmd
+		}
+	}
 	var cmd tea.Cmd
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -145,6 +159,8 @@ func (m *Model) onMonitorKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Audit):
 		m.view = toggleView(m.view, viewAudit)
 		cmd = m.requestPoll()
+	case key.Matches(msg, k.Grants):
+		cmd = m.openGrants()
 	case key.Matches(msg, k.Pause):
 		m.paused = !m.paused
 		if m.paused {
@@ -172,8 +188,20 @@ func (m *Model) onMonitorKey(msg tea.KeyPressMsg) tea.Cmd {
 		cmd = m.openKickUser()
 	case key.Matches(msg, k.KickTagged):
 		cmd = m.openKickTagged()
+	case key.Matches(msg, k.KickScope):
+		cmd = m.openKickScope()
 	case key.Matches(msg, k.ClearAll):
 		cmd = m.openClearAll()
+	case key.Matches(msg, k.Ban):
+		cmd = m.openBan()
+	case key.Matches(msg, k.Export):
+		cmd = m.startExport()
+	case key.Matches(msg, k.Safe):
+		m.safe = !m.safe
+		m.status.setInfo("safe mode off: actions are back")
+		if m.safe {
+			m.status.setInfo("safe mode on: every action is hidden and refused (L again to leave)")
+		}
 	}
 	if m.table.selected != prev {
 		m.hideID()

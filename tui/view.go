@@ -45,7 +45,7 @@ func (m Model) render() string {
 func (m Model) headerState() headerState {
 	return headerState{
 		db: m.opts.DBLabel, operator: Sanitize(m.operator.Username), role: Sanitize(m.operator.Role),
-		paused: m.paused, stale: m.poll.stale, readOnly: m.opts.ReadOnly,
+		paused: m.paused, stale: m.poll.stale, readOnly: m.opts.ReadOnly, safe: m.safe,
 		interval: m.interval, paced: m.poll.paced, err: m.poll.lastErr,
 	}
 }
@@ -61,6 +61,8 @@ func (m Model) body(th *Theme) string {
 		s = roles{}.view(th, w, h, m.operator.Role)
 	case viewAudit:
 		s = m.audit.view(th, w, h)
+	case viewGrants:
+		s = m.grants.view(th, w, h)
 	case viewHelp:
 		hm := m.help
 		hm.ShowAll = true
