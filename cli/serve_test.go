@@ -537,3 +537,23 @@ func TestServeShutdownLogsEveryoneOut(t *testing.T) {
 		t.Fatal("still listening after shutdown")
 	}
 }
+
+// Issue 8's commands run over SSH as the connection's account, audited
+// with where they came from.
+func TestServeGrantsAndBanOverSSH(t *testing.T) {
+	x := newSSH(t)
+	r := x.exec("admin1", "grants --permission kick_users --json", "")
+	r.want(t, exitOK, "")
+	if !strings.Contains(r.stdout, "admin1") || !strings.Contains(r.stdout, "root") {
+		t.Fatalf("grants over ssh: %s", r.stdout)
+	}
+	x.exec("admin1", "ban alice --reason spam", "").want(t, exitOK, "")
+	if x.has(tokPlayer) {
+		t.Fatal("the ban left alice's session")
+	}
+	rows, err := x.store.RecentAudit(context.Background(), x.store.Q(), 1)
+	if err != nil || len(rows) != 1 || rows[0].Reason != "spam" || !strings.HasPrefix(rows[0].Origin, "ssh 127.0.0.1:") {
+		t.Fatalf("ban audit: %+v %v", rows, err)
+	}
+	x.exec("admin1", "ban admin1", "").want(t, 6, "Cannot manage your own account")
+}
