@@ -65,6 +65,24 @@ func BenchmarkMonitorTickViews(b *testing.B) {
 	})
 }
 
+// BenchmarkMonitorTickViewsBusy is every view of MonitorTickViews while
+// another connection commits before every tick, as a live game server does:
+// nothing may be reused from the previous tick's file, so this is what an
+// administrator hunting a login flood waits for.
+func BenchmarkMonitorTickViewsBusy(b *testing.B) {
+	for sort := range auth.SortColumns {
+		for _, desc := range []bool{false, true} {
+			name := sortName(auth.SortColumn(sort), desc)
+			b.Run("100k/"+name, func(b *testing.B) {
+				benchTickBusy(b, storagetest.ModeRollback, 100_000, auth.ListQuery{Limit: 50, Sort: auth.SortColumn(sort), Desc: desc, Selected: 1}, true)
+			})
+		}
+	}
+	b.Run("100k/filter", func(b *testing.B) {
+		benchTickBusy(b, storagetest.ModeRollback, 100_000, auth.ListQuery{Limit: 50, Sort: auth.SortIdle, Filter: "kari", Selected: 1}, true)
+	})
+}
+
 func sortName(s auth.SortColumn, desc bool) string {
 	name := [...]string{"idle", "user", "role", "character", "world", "client", "age", "expires"}[s]
 	if desc {
