@@ -188,9 +188,17 @@ func TestFastPathListMatchesSQL(t *testing.T) {
 			raw := storagetest.Raw(t, path, false)
 			// Ties on last_activity across worlds, and a NULL world.
 			storagetest.Exec(t, raw, `UPDATE sessions SET last_activity = (SELECT last_activity FROM sessions WHERE id = 7) WHERE id % 9 = 0`)
+			// Client types stored as a number and as a blob, a character
+			// whose row is gone and one named like another's account: the
+			// filter must read them all as the joined SQL does.
+			storagetest.Exec(t, raw, `UPDATE sessions SET client_type = 42 WHERE id % 11 = 0`)
+			storagetest.Exec(t, raw, `UPDATE sessions SET client_type = x'5475' WHERE id % 13 = 0`)
+			storagetest.Exec(t, raw, `PRAGMA foreign_keys = OFF`)
+			storagetest.Exec(t, raw, `DELETE FROM characters WHERE name = 'c03'`)
+			storagetest.Exec(t, raw, `UPDATE characters SET name = 'U05-alt' WHERE name = 'c07'`)
 			for sort := range storage.SortColumns {
 				for _, desc := range []bool{false, true} {
-					for _, filter := range []string{"", "u0", "ASH"} {
+					for _, filter := range []string{"", "u0", "ASH", "c0", "u05", "adm", "42", "tu", "e", "nobody"} {
 						for _, off := range []int{0, 7, 190} {
 							lq := storage.ListQuery{Sort: storage.SortColumn(sort), Desc: desc, Filter: filter, Offset: off, Limit: 13}
 							got, matching, err := s.ListSessions(ctx, s.Q(), lq)
