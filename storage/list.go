@@ -89,6 +89,10 @@ const listColumns = `s.id, s.session_id, s.user_id, coalesce(u.username, ''), co
 
 const listFrom = ` FROM sessions s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN characters c ON c.id = s.character_id`
 
+// filterWhere is the monitor's filter over the joined row, as a scoped kick
+// re-checks it inside its transaction; filterIDsSQL is the same predicate
+// without the per-session joins, for the page. TestFastPathListMatchesSQL
+// holds the two to the same answer.
 const filterWhere = ` WHERE (instr(lower(coalesce(u.username, '')), ?1) > 0
  OR instr(lower(coalesce(c.name, '')), ?1) > 0
  OR instr(lower(coalesce(CAST(s.world_id AS TEXT), '')), ?1) > 0
