@@ -45,6 +45,11 @@ type monitorReader struct {
 	buildCost time.Duration
 	// paceRows overrides rebuildPaceRows (tests pace a small cache).
 	paceRows int
+	// views is the view cache of the file as it was at viewSeen, the
+	// data_version the previous page read found on viewConn (viewcache.go).
+	views    *viewCache
+	viewConn *sql.Conn
+	viewSeen int64
 }
 
 // Pacing of count rebuilds on a file that changes between ticks. A game
@@ -255,7 +260,7 @@ func (m *monitorReader) closeConn() {
 	}
 	m.stmts = nil
 	m.conn.Close()
-	m.conn, m.cache = nil, nil
+	m.conn, m.cache, m.views = nil, nil, nil
 }
 
 // cachedAggregate is Aggregate on the monitor's pinned transaction.

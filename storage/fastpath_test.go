@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -167,88 +168,108 @@ func TestFastPathAggregateMatchesSQL(t *testing.T) {
 // database holding every odd shape (NULLs, numbers, blobs, gone users).
 func TestFastPathListMatchesSQL(t *testing.T) {
 	ctx := context.Background()
-	now := time.Date(2031, 3, 1, 0, 20, 0, 0, time.UTC)
-	order := map[storage.SortColumn]string{
-		storage.SortIdle: "s.last_activity DESC", storage.SortUser: "u.username", storage.SortRole: "u.role",
-		storage.SortCharacter: "c.name", storage.SortWorld: "s.world_id", storage.SortClient: "s.client_type",
-		storage.SortAge: "s.id DESC", storage.SortExpires: "s.expires_at",
-	}
 	for _, kind := range []string{"created", "foreign"} {
 		t.Run(kind, func(t *testing.T) {
-			var s *storage.Store
-			var path string
-			if kind == "created" {
-				path = t.TempDir() + "/mud.db"
-				s = storagetest.NewAt(t, path)
-			} else {
-				path = storagetest.NewOriginal(t)
-				s = storagetest.Open(t, path, storage.Options{})
-			}
-			oddDB(t, s, path, now, 200, 11)
-			raw := storagetest.Raw(t, path, false)
-			// Ties on last_activity across worlds, and a NULL world.
-			storagetest.Exec(t, raw, `UPDATE sessions SET last_activity = (SELECT last_activity FROM sessions WHERE id = 7) WHERE id % 9 = 0`)
-			// Client types stored as a number and as a blob, a character
-			// whose row is gone and one named like another's account: the
-			// filter must read them all as the joined SQL does.
-			storagetest.Exec(t, raw, `UPDATE sessions SET client_type = 42 WHERE id % 11 = 0`)
-			storagetest.Exec(t, raw, `UPDATE sessions SET client_type = x'5475' WHERE id % 13 = 0`)
-			storagetest.Exec(t, raw, `PRAGMA foreign_keys = OFF`)
-			storagetest.Exec(t, raw, `DELETE FROM characters WHERE name = 'c03'`)
-			storagetest.Exec(t, raw, `UPDATE characters SET name = 'U05-alt' WHERE name = 'c07'`)
+			s, raw := viewShapesDB(t, kind)
 			for sort := range storage.SortColumns {
 				for _, desc := range []bool{false, true} {
-					for _, filter := range []string{"", "u0", "ASH", "c0", "u05", "adm", "42", "tu", "e", "nobody"} {
+					for _, filter := range viewFilters {
 						for _, off := range []int{0, 7, 190} {
 							lq := storage.ListQuery{Sort: storage.SortColumn(sort), Desc: desc, Filter: filter, Offset: off, Limit: 13}
 							got, matching, err := s.ListSessions(ctx, s.Q(), lq)
 							if err != nil {
 								t.Fatal(err)
 							}
-							o := order[lq.Sort]
-							if desc {
-								if o2, ok := strings.CutSuffix(o, " DESC"); ok {
-									o = o2
-								} else {
-									o += " DESC"
-								}
-							}
-							where := ""
-							if filter != "" {
-								where = ` WHERE (instr(lower(coalesce(u.username, '')), ?1) > 0 OR instr(lower(coalesce(c.name, '')), ?1) > 0
- OR instr(lower(coalesce(CAST(s.world_id AS TEXT), '')), ?1) > 0 OR instr(lower(coalesce(CAST(s.client_type AS TEXT), '')), ?1) > 0
- OR instr(lower(coalesce(u.role, '')), ?1) > 0)`
-							}
-							from := ` FROM sessions s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN characters c ON c.id = s.character_id`
-							args := []any{strings.ToLower(filter), lq.Limit, lq.Offset}
-							rows, err := raw.Query(`SELECT s.id`+from+where+` ORDER BY `+o+`, s.id LIMIT ?2 OFFSET ?3`, args...)
-							if err != nil {
-								t.Fatal(err)
-							}
-							var want []int64
-							for rows.Next() {
-								var id int64
-								rows.Scan(&id)
-								want = append(want, id)
-							}
-							rows.Close()
-							var gotIDs []int64
-							for _, r := range got {
-								gotIDs = append(gotIDs, r.RowID)
-							}
-							var cargs []any
-							if filter != "" {
-								cargs = args[:1]
-							}
-							wantMatching := storagetest.Scalar[int](t, raw, `SELECT count(*)`+from+where, cargs...)
-							if !reflect.DeepEqual(gotIDs, want) || matching != wantMatching {
-								t.Fatalf("%+v:\n got %v (%d matching)\nwant %v (%d)", lq, gotIDs, matching, want, wantMatching)
-							}
+							checkPage(t, raw, lq, got, matching)
 						}
 					}
 				}
 			}
 		})
+	}
+}
+
+// viewFilters hit accounts by name and role, characters, worlds, client
+// types stored as text, number and blob, everything and nothing.
+var viewFilters = []string{"", "u0", "ASH", "c0", "u05", "adm", "42", "tu", "e", "nobody"}
+
+// viewShapesDB is oddDB with the shapes that test the monitor's views.
+func viewShapesDB(t *testing.T, kind string) (*storage.Store, *sql.DB) {
+	t.Helper()
+	now := time.Date(2031, 3, 1, 0, 20, 0, 0, time.UTC)
+	var s *storage.Store
+	var path string
+	if kind == "created" {
+		path = t.TempDir() + "/mud.db"
+		s = storagetest.NewAt(t, path)
+	} else {
+		path = storagetest.NewOriginal(t)
+		s = storagetest.Open(t, path, storage.Options{})
+	}
+	oddDB(t, s, path, now, 200, 11)
+	raw := storagetest.Raw(t, path, false)
+	// Ties on last_activity across worlds, and a NULL world.
+	storagetest.Exec(t, raw, `UPDATE sessions SET last_activity = (SELECT last_activity FROM sessions WHERE id = 7) WHERE id % 9 = 0`)
+	// Client types stored as a number and as a blob, a character
+	// whose row is gone and one named like another's account: the
+	// filter must read them all as the joined SQL does.
+	storagetest.Exec(t, raw, `UPDATE sessions SET client_type = 42 WHERE id % 11 = 0`)
+	storagetest.Exec(t, raw, `UPDATE sessions SET client_type = x'5475' WHERE id % 13 = 0`)
+	storagetest.Exec(t, raw, `PRAGMA foreign_keys = OFF`)
+	storagetest.Exec(t, raw, `DELETE FROM characters WHERE name = 'c03'`)
+	storagetest.Exec(t, raw, `UPDATE characters SET name = 'U05-alt' WHERE name = 'c07'`)
+	return s, raw
+}
+
+// viewOrder is each sort column's ORDER BY over the plain join.
+var viewOrder = map[storage.SortColumn]string{
+	storage.SortIdle: "s.last_activity DESC", storage.SortUser: "u.username", storage.SortRole: "u.role",
+	storage.SortCharacter: "c.name", storage.SortWorld: "s.world_id", storage.SortClient: "s.client_type",
+	storage.SortAge: "s.id DESC", storage.SortExpires: "s.expires_at",
+}
+
+// checkPage holds a page and its count to what one plain query over the
+// whole join says.
+func checkPage(t *testing.T, raw *sql.DB, lq storage.ListQuery, got []storage.SessionRow, matching int) {
+	t.Helper()
+	o := viewOrder[lq.Sort]
+	if lq.Desc {
+		if o2, ok := strings.CutSuffix(o, " DESC"); ok {
+			o = o2
+		} else {
+			o += " DESC"
+		}
+	}
+	where := ""
+	if lq.Filter != "" {
+		where = ` WHERE (instr(lower(coalesce(u.username, '')), ?1) > 0 OR instr(lower(coalesce(c.name, '')), ?1) > 0
+ OR instr(lower(coalesce(CAST(s.world_id AS TEXT), '')), ?1) > 0 OR instr(lower(coalesce(CAST(s.client_type AS TEXT), '')), ?1) > 0
+ OR instr(lower(coalesce(u.role, '')), ?1) > 0)`
+	}
+	from := ` FROM sessions s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN characters c ON c.id = s.character_id`
+	args := []any{strings.ToLower(lq.Filter), lq.Limit, lq.Offset}
+	rows, err := raw.Query(`SELECT s.id`+from+where+` ORDER BY `+o+`, s.id LIMIT ?2 OFFSET ?3`, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int64
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		want = append(want, id)
+	}
+	rows.Close()
+	var gotIDs []int64
+	for _, r := range got {
+		gotIDs = append(gotIDs, r.RowID)
+	}
+	var cargs []any
+	if lq.Filter != "" {
+		cargs = args[:1]
+	}
+	wantMatching := storagetest.Scalar[int](t, raw, `SELECT count(*)`+from+where, cargs...)
+	if !reflect.DeepEqual(gotIDs, want) || matching != wantMatching {
+		t.Fatalf("%+v:\n got %v (%d matching)\nwant %v (%d)", lq, gotIDs, matching, want, wantMatching)
 	}
 }
 

@@ -118,6 +118,11 @@ func (s *Store) ListSessions(ctx context.Context, q Querier, lq ListQuery) ([]Se
 		lq.Offset = 0
 	}
 	filter := strings.ToLower(lq.Filter)
+	if mt, ok := q.(*monitorTx); ok && mt == s.monitor.tx.Load() {
+		if out, matching, ok, err := s.cachedList(ctx, mt, lq, filter); err != nil || ok {
+			return out, matching, err
+		}
+	}
 	if filter != "" {
 		return s.listFiltered(ctx, q, lq, filter)
 	}
@@ -190,6 +195,12 @@ func (s *Store) listFiltered(ctx context.Context, q Querier, lq ListQuery, filte
 	if len(matched) == 0 || lq.Offset >= len(matched) {
 		return []SessionRow{}, len(matched), nil
 	}
+	out, err := s.filteredPage(ctx, q, lq, matched)
+	return out, len(matched), err
+}
+
+// filteredPage reads one page of the matched sessions in lq's order.
+func (s *Store) filteredPage(ctx context.Context, q Querier, lq ListQuery, matched []int64) ([]SessionRow, error) {
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, id := range matched {
@@ -203,10 +214,9 @@ func (s *Store) listFiltered(ctx context.Context, q Querier, lq ListQuery, filte
 		sortOrder(lq) + `, s.id LIMIT ?2 OFFSET ?3`
 	ids, err := scanIDs(ctx, q, query, b.String(), lq.Limit, lq.Offset)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	out, err := s.rowsByID(ctx, q, ids)
-	return out, len(matched), err
+	return s.rowsByID(ctx, q, ids)
 }
 
 // maxWorldArms bounds the per-world merge below; past it, one ordered scan

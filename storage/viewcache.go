@@ -1,0 +1,357 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// The monitor's slow views (a sort by a joined or unindexed column, a
+// filter) cost one sort or one scan of the whole table per tick, and an
+// administrator watches the same view second after second. While the file
+// has not changed, the answer cannot have either: the page depends on the
+// stored values alone, never on "now". So, on the monitor's pinned
+// connection, a file found unchanged since the previous tick (PRAGMA
+// data_version, as for the header counts in aggcache.go) gets a view cache:
+// each slow sort's full order, asked of SQLite once (so it is SQLite's own
+// ordering of every type and collation, not an imitation), and the filter's
+// inputs, lowered by SQLite's lower(), against which each filter is matched
+// in memory. Any commit by any connection retires the cache at the next
+// tick, and a file that changes before every tick never builds one: a busy
+// file pays the SQL of list.go, as before, and nothing more.
+
+// viewCache is what one unchanged file's views need.
+type viewCache struct {
+	conn        *sql.Conn
+	dataVersion int64
+	total       int
+	// perms are the full display orders asked for so far, by sort column
+	// and direction.
+	perms map[permKey][]int64
+	keys  *filterKeys // nil until a filter is used
+	// memo is the last filter's matches, ascending by id: a monitor polls
+	// the same filter every second.
+	memoFilter string
+	memo       []int64
+	hits       int // pages answered from the cache (tests look)
+}
+
+type permKey struct {
+	sort SortColumn
+	desc bool
+}
+
+// filterKeys are every session's filter inputs as the SQL reads them:
+// lower() of the account's username and role, the character's name, the
+// world and the client type. Accounts, characters, worlds and clients are
+// held once each, sessions point at them.
+type filterKeys struct {
+	// decline is set when some value is one the in-memory match cannot
+	// judge exactly as instr() would (a join key that is not an integer,
+	// text that is not valid UTF-8 or holds a NUL): filters then run in
+	// SQL.
+	decline bool
+	ids     []int64 // session row ids, ascending
+	user    []int32 // per session: index into users, -1 for none
+	char    []int32 // per session: index into chars, -1 for none
+	world   []int32 // per session: index into texts
+	client  []int32 // per session: index into texts
+	users   []userKey
+	chars   []string
+	texts   []string // the distinct world, client and role texts
+}
+
+type userKey struct {
+	name string
+	role int32 // index into texts
+}
+
+// slowSort reports whether a sort is worth a cached order: the others are
+// index walks (list.go) that cost a few milliseconds at 100k.
+func slowSort(col SortColumn) bool {
+	switch col {
+	case SortIdle, SortWorld, SortAge:
+		return false
+	}
+	return true
+}
+
+// cachedList answers ListSessions from the view cache; ok is false when it
+// does not apply (a busy file, a fast view, a value it cannot judge) and
+// the caller runs the SQL.
+func (s *Store) cachedList(ctx context.Context, q *monitorTx, lq ListQuery, filter string) (out []SessionRow, matching int, ok bool, err error) {
+	m := &s.monitor
+	var total int
+	// The first read starts the transaction's snapshot; data_version is
+	// only meaningful after it.
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions`).Scan(&total); err != nil {
+		return nil, 0, false, wrap("count sessions", err)
+	}
+	var dv int64
+	if err := q.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&dv); err != nil {
+		return nil, 0, false, wrap("list sessions", err)
+	}
+	c := m.views
+	if c == nil || c.conn != m.conn || c.dataVersion != dv || c.total != total {
+		quiet := m.viewConn == m.conn && m.viewSeen == dv
+		m.viewConn, m.viewSeen = m.conn, dv
+		m.views = nil
+		if !quiet {
+			return nil, 0, false, nil
+		}
+		c = &viewCache{conn: m.conn, dataVersion: dv, total: total, perms: map[permKey][]int64{}}
+		m.views = c
+	}
+	if filter == "" {
+		if !slowSort(lq.Sort) {
+			return nil, 0, false, nil
+		}
+		perm, err := c.perm(ctx, q, lq)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		c.hits++
+		out, err := s.rowsByID(ctx, q, window(perm, lq.Offset, lq.Limit))
+		return out, total, true, err
+	}
+	if !utf8.ValidString(filter) || strings.IndexByte(filter, 0) >= 0 {
+		return nil, 0, false, nil
+	}
+	if c.keys == nil {
+		if c.keys, err = loadFilterKeys(ctx, q); err != nil {
+			return nil, 0, false, err
+		}
+	}
+	if c.keys.decline {
+		return nil, 0, false, nil
+	}
+	if c.memo == nil || c.memoFilter != filter {
+		c.memo, c.memoFilter = c.keys.match(filter), filter
+	}
+	matched := c.memo
+	c.hits++
+	if len(matched) == 0 || lq.Offset >= len(matched) {
+		return []SessionRow{}, len(matched), true, nil
+	}
+	perm, have := c.perms[permKey{lq.Sort, lq.Desc}]
+	if !have && len(matched) <= maxSQLSortedMatches {
+		out, err := s.filteredPage(ctx, q, lq, matched)
+		return out, len(matched), true, err
+	}
+	if !have {
+		if perm, err = c.perm(ctx, q, lq); err != nil {
+			return nil, 0, false, err
+		}
+	}
+	page := make([]int64, 0, lq.Limit)
+	skip := lq.Offset
+	for _, id := range perm {
+		if _, hit := slices.BinarySearch(matched, id); !hit {
+			continue
+		}
+		if skip > 0 {
+			skip--
+			continue
+		}
+		if page = append(page, id); len(page) == lq.Limit {
+			break
+		}
+	}
+	out, err = s.rowsByID(ctx, q, page)
+	return out, len(matched), true, err
+}
+
+// maxSQLSortedMatches is how many matches the SQL sorts for a filtered
+// page before a full cached order becomes the cheaper way: sorting a few
+// hundred rows by id list is a millisecond, walking a cached order of 100k
+// is a few.
+const maxSQLSortedMatches = 5000
+
+func window(ids []int64, offset, limit int) []int64 {
+	if offset >= len(ids) {
+		return nil
+	}
+	return ids[offset:min(len(ids), offset+limit)]
+}
+
+// perm is the full display order of lq's sort, asked of SQLite once per
+// unchanged file. One aggregate hands back all the ids as one text, which
+// the driver moves far faster than 100k rows.
+func (c *viewCache) perm(ctx context.Context, q Querier, lq ListQuery) ([]int64, error) {
+	key := permKey{lq.Sort, lq.Desc}
+	if p, ok := c.perms[key]; ok {
+		return p, nil
+	}
+	var text sql.NullString
+	query := `SELECT group_concat(s.id, ',' ORDER BY ` + sortOrder(lq) + `, s.id)` + sortFrom(lq.Sort)
+	if err := q.QueryRowContext(ctx, query).Scan(&text); err != nil {
+		return nil, wrap("list sessions", err)
+	}
+	p := make([]int64, 0, c.total)
+	for f := range strings.SplitSeq(text.String, ",") {
+		if f == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, wrap("list sessions", err)
+		}
+		p = append(p, id)
+	}
+	c.perms[key] = p
+	return p, nil
+}
+
+// The filter's inputs, each lowered by SQLite itself (its lower() folds
+// ASCII only, and the match must fold exactly as the SQL does). The flags
+// say when a value is one the in-memory match could judge differently from
+// instr(): a join key that is not an integer.
+const (
+	filterSessionsSQL = `SELECT id, coalesce(user_id, ''), coalesce(character_id, ''),
+ typeof(user_id) IN ('integer', 'null') AND typeof(character_id) IN ('integer', 'null'),
+ lower(coalesce(CAST(world_id AS TEXT), '')), lower(coalesce(CAST(client_type AS TEXT), ''))
+FROM sessions ORDER BY id`
+	filterUsersSQL = `SELECT id, lower(coalesce(username, '')), lower(coalesce(role, '')) FROM users`
+	filterCharsSQL = `SELECT id, lower(coalesce(name, '')) FROM characters`
+)
+
+func loadFilterKeys(ctx context.Context, q Querier) (*filterKeys, error) {
+	k := &filterKeys{}
+	texts := map[string]int32{}
+	intern := func(b []byte) int32 {
+		if i, ok := texts[string(b)]; ok {
+			return i
+		}
+		if !plainText(b) {
+			k.decline = true
+		}
+		i := int32(len(k.texts))
+		k.texts = append(k.texts, string(b))
+		texts[string(b)] = i
+		return i
+	}
+	userAt := map[int64]int32{}
+	if err := eachRow(ctx, q, filterUsersSQL, func(cols []sql.RawBytes) error {
+		id, err := strconv.ParseInt(string(cols[0]), 10, 64)
+		if err != nil {
+			return err
+		}
+		if !plainText(cols[1]) {
+			k.decline = true
+		}
+		userAt[id] = int32(len(k.users))
+		k.users = append(k.users, userKey{name: string(cols[1]), role: intern(cols[2])})
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	charAt := map[int64]int32{}
+	if err := eachRow(ctx, q, filterCharsSQL, func(cols []sql.RawBytes) error {
+		id, err := strconv.ParseInt(string(cols[0]), 10, 64)
+		if err != nil {
+			return err
+		}
+		if !plainText(cols[1]) {
+			k.decline = true
+		}
+		charAt[id] = int32(len(k.chars))
+		k.chars = append(k.chars, string(cols[1]))
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	ref := func(b []byte, at map[int64]int32) int32 {
+		if len(b) == 0 {
+			return -1
+		}
+		id, err := strconv.ParseInt(string(b), 10, 64)
+		if err != nil {
+			k.decline = true
+			return -1
+		}
+		if i, ok := at[id]; ok {
+			return i
+		}
+		return -1
+	}
+	if err := eachRow(ctx, q, filterSessionsSQL, func(cols []sql.RawBytes) error {
+		id, err := strconv.ParseInt(string(cols[0]), 10, 64)
+		if err != nil {
+			return err
+		}
+		if string(cols[3]) != "1" {
+			k.decline = true
+		}
+		k.ids = append(k.ids, id)
+		k.user = append(k.user, ref(cols[1], userAt))
+		k.char = append(k.char, ref(cols[2], charAt))
+		k.world = append(k.world, intern(cols[4]))
+		k.client = append(k.client, intern(cols[5]))
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// plainText reports whether instr() over b is a plain byte search: valid
+// UTF-8 (instr steps by characters) without NUL.
+func plainText(b []byte) bool {
+	return utf8.Valid(b) && !slices.Contains(b, 0)
+}
+
+// eachRow runs query and hands fn each row's columns, valid until fn
+// returns.
+func eachRow(ctx context.Context, q Querier, query string, fn func(cols []sql.RawBytes) error) error {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return wrap("list sessions", err)
+	}
+	defer rows.Close()
+	names, err := rows.Columns()
+	if err != nil {
+		return wrap("list sessions", err)
+	}
+	cols := make([]sql.RawBytes, len(names))
+	dest := make([]any, len(cols))
+	for i := range cols {
+		dest[i] = &cols[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return wrap("list sessions", err)
+		}
+		if err := fn(cols); err != nil {
+			return wrap("list sessions", err)
+		}
+	}
+	return wrap("list sessions", rows.Err())
+}
+
+// match returns the ids of the sessions filterWhere matches, ascending:
+// each account, character and text is tested once, then each session by
+// what it points at.
+func (k *filterKeys) match(filter string) []int64 {
+	text := make([]bool, len(k.texts))
+	for i, t := range k.texts {
+		text[i] = strings.Contains(t, filter)
+	}
+	user := make([]bool, len(k.users))
+	for i, u := range k.users {
+		user[i] = text[u.role] || strings.Contains(u.name, filter)
+	}
+	char := make([]bool, len(k.chars))
+	for i, name := range k.chars {
+		char[i] = strings.Contains(name, filter)
+	}
+	matched := []int64{}
+	for i, id := range k.ids {
+		if (k.user[i] >= 0 && user[k.user[i]]) || (k.char[i] >= 0 && char[k.char[i]]) || text[k.world[i]] || text[k.client[i]] {
+			matched = append(matched, id)
+		}
+	}
+	return matched
+}
