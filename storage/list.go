@@ -140,8 +140,14 @@ func (s *Store) ListSessions(ctx context.Context, q Querier, lq ListQuery) ([]Se
 
 // pageIDs returns the row ids of one page in display order.
 func (s *Store) pageIDs(ctx context.Context, q Querier, lq ListQuery) ([]int64, error) {
-	if lq.Sort == SortIdle {
+	switch lq.Sort {
+	case SortIdle:
 		ids, ok, err := idleByWorld(ctx, q, lq)
+		if err != nil || ok {
+			return ids, err
+		}
+	case SortUser:
+		ids, ok, err := userByName(ctx, q, lq)
 		if err != nil || ok {
 			return ids, err
 		}
@@ -217,6 +223,46 @@ func (s *Store) filteredPage(ctx context.Context, q Querier, lq ListQuery, match
 		return nil, err
 	}
 	return s.rowsByID(ctx, q, ids)
+}
+
+// userByName orders by account name without sorting the table: the
+// accounts in name order (the original's UNIQUE username index), each
+// one's sessions in id order (idx_sessions_user_id), so a page costs its
+// own rows. The plain LEFT JOIN differs from that walk only by the sessions
+// no account matches, whose name reads as NULL and sorts first ascending,
+// last descending, tied with any account whose name is NULL. ok is false
+// when such rows could be on the page: ascending, when there are any;
+// descending, when the walk runs out before the page is full.
+func userByName(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool, error) {
+	var nullNames bool
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE username IS NULL)`).Scan(&nullNames); err != nil {
+		return nil, false, wrap("list sessions", err)
+	}
+	if nullNames {
+		return nil, false, nil
+	}
+	if !lq.Desc {
+		// NOT IN is the join's own test (integer keys against the rowid),
+		// and the NULL keys it leaves out are counted beside it.
+		var unmatched int
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE user_id IS NULL OR user_id NOT IN (SELECT id FROM users)`).Scan(&unmatched); err != nil {
+			return nil, false, wrap("list sessions", err)
+		}
+		if unmatched > 0 {
+			return nil, false, nil
+		}
+	}
+	// CROSS JOIN keeps the accounts as the outer loop, the one that walks
+	// in name order.
+	ids, err := scanIDs(ctx, q, `SELECT s.id FROM users u CROSS JOIN sessions s ON s.user_id = u.id ORDER BY `+
+		sortOrder(lq)+`, s.id LIMIT ?1 OFFSET ?2`, lq.Limit, lq.Offset)
+	if err != nil {
+		return nil, false, err
+	}
+	if lq.Desc && len(ids) < lq.Limit {
+		return nil, false, nil
+	}
+	return ids, true, nil
 }
 
 // maxWorldArms bounds the per-world merge below; past it, one ordered scan
