@@ -10,3 +10,12 @@ func ViewCacheHits(s *Store) int {
 	}
 	return s.monitor.views.hits
 }
+
+// SetViewCacheLimits shrinks the view cache's thresholds so that a small
+// test database takes every path a 100k one does; the returned func puts
+// them back.
+func SetViewCacheLimits(head, sqlSorted int) func() {
+	h, q := permHead, maxSQLSortedMatches
+	permHead, maxSQLSortedMatches = head, sqlSorted
+	return func() { permHead, maxSQLSortedMatches = h, q }
+}

@@ -147,7 +147,8 @@ func (s *Store) pageIDs(ctx context.Context, q Querier, lq ListQuery) ([]int64, 
 			return ids, err
 		}
 	case SortUser:
-		ids, ok, err := userByName(ctx, q, lq)
+		unmatched := -1
+		ids, ok, err := userByName(ctx, q, lq, &unmatched)
 		if err != nil || ok {
 			return ids, err
 		}
@@ -232,8 +233,10 @@ func (s *Store) filteredPage(ctx context.Context, q Querier, lq ListQuery, match
 // no account matches, whose name reads as NULL and sorts first ascending,
 // last descending, tied with any account whose name is NULL. ok is false
 // when such rows could be on the page: ascending, when there are any;
-// descending, when the walk runs out before the page is full.
-func userByName(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool, error) {
+// descending, when the walk runs out before the page is full. *unmatched
+// is their number, counted here when negative (the view cache keeps it for
+// an unchanged file).
+func userByName(ctx context.Context, q Querier, lq ListQuery, unmatched *int) ([]int64, bool, error) {
 	var nullNames bool
 	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE username IS NULL)`).Scan(&nullNames); err != nil {
 		return nil, false, wrap("list sessions", err)
@@ -244,11 +247,12 @@ func userByName(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool, er
 	if !lq.Desc {
 		// NOT IN is the join's own test (integer keys against the rowid),
 		// and the NULL keys it leaves out are counted beside it.
-		var unmatched int
-		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE user_id IS NULL OR user_id NOT IN (SELECT id FROM users)`).Scan(&unmatched); err != nil {
-			return nil, false, wrap("list sessions", err)
+		if *unmatched < 0 {
+			if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE user_id IS NULL OR user_id NOT IN (SELECT id FROM users)`).Scan(unmatched); err != nil {
+				return nil, false, wrap("list sessions", err)
+			}
 		}
-		if unmatched > 0 {
+		if *unmatched > 0 {
 			return nil, false, nil
 		}
 	}

@@ -28,10 +28,13 @@ type viewCache struct {
 	conn        *sql.Conn
 	dataVersion int64
 	total       int
-	// perms are the full display orders asked for so far, by sort column
-	// and direction.
-	perms map[permKey][]int64
-	keys  *filterKeys // nil until a filter is used
+	// perms are the display orders asked for so far, by sort column and
+	// direction: the first rows of each, or all of it (complete).
+	perms map[permKey]perm
+	// unmatchedUsers counts the sessions no account matches, -1 until the
+	// sort by user needs it (list.go's userByName).
+	unmatchedUsers int
+	keys           *filterKeys // nil until a filter is used
 	// memo is the last filter's matches, ascending by id: a monitor polls
 	// the same filter every second.
 	memoFilter string
@@ -42,6 +45,11 @@ type viewCache struct {
 type permKey struct {
 	sort SortColumn
 	desc bool
+}
+
+type perm struct {
+	ids      []int64
+	complete bool
 }
 
 // filterKeys are every session's filter inputs as the SQL reads them:
@@ -73,11 +81,17 @@ type userKey struct {
 // index walks (list.go) that cost a few milliseconds at 100k.
 func slowSort(col SortColumn) bool {
 	switch col {
-	case SortIdle, SortWorld, SortAge:
+	case SortIdle, SortWorld, SortAge, SortUser:
 		return false
 	}
 	return true
 }
+
+// permHead is how much of an order is read for an unfiltered page: a top-N
+// sort of a thousand costs what the page's own query does, so the first
+// tick that caches an order is no slower than one that does not, and a
+// thousand rows is twenty pages of scrolling.
+var permHead = 1000
 
 // cachedList answers ListSessions from the view cache; ok is false when it
 // does not apply (a busy file, a fast view, a value it cannot judge) and
@@ -102,19 +116,28 @@ func (s *Store) cachedList(ctx context.Context, q *monitorTx, lq ListQuery, filt
 		if !quiet {
 			return nil, 0, false, nil
 		}
-		c = &viewCache{conn: m.conn, dataVersion: dv, total: total, perms: map[permKey][]int64{}}
+		c = &viewCache{conn: m.conn, dataVersion: dv, total: total, perms: map[permKey]perm{}, unmatchedUsers: -1}
 		m.views = c
 	}
 	if filter == "" {
+		if lq.Sort == SortUser {
+			ids, ok, err := userByName(ctx, q, lq, &c.unmatchedUsers)
+			if err != nil || !ok {
+				return nil, 0, false, err
+			}
+			c.hits++
+			out, err := s.rowsByID(ctx, q, ids)
+			return out, total, true, err
+		}
 		if !slowSort(lq.Sort) {
 			return nil, 0, false, nil
 		}
-		perm, err := c.perm(ctx, q, lq)
+		p, err := c.perm(ctx, q, lq, max(permHead, 2*(lq.Offset+lq.Limit)))
 		if err != nil {
 			return nil, 0, false, err
 		}
 		c.hits++
-		out, err := s.rowsByID(ctx, q, window(perm, lq.Offset, lq.Limit))
+		out, err := s.rowsByID(ctx, q, window(p.ids, lq.Offset, lq.Limit))
 		return out, total, true, err
 	}
 	if !utf8.ValidString(filter) || strings.IndexByte(filter, 0) >= 0 {
@@ -136,19 +159,19 @@ func (s *Store) cachedList(ctx context.Context, q *monitorTx, lq ListQuery, filt
 	if len(matched) == 0 || lq.Offset >= len(matched) {
 		return []SessionRow{}, len(matched), true, nil
 	}
-	perm, have := c.perms[permKey{lq.Sort, lq.Desc}]
-	if !have && len(matched) <= maxSQLSortedMatches {
+	p, have := c.perms[permKey{lq.Sort, lq.Desc}]
+	if (!have || !p.complete) && len(matched) <= maxSQLSortedMatches {
 		out, err := s.filteredPage(ctx, q, lq, matched)
 		return out, len(matched), true, err
 	}
-	if !have {
-		if perm, err = c.perm(ctx, q, lq); err != nil {
+	if !have || !p.complete {
+		if p, err = c.perm(ctx, q, lq, -1); err != nil {
 			return nil, 0, false, err
 		}
 	}
 	page := make([]int64, 0, lq.Limit)
 	skip := lq.Offset
-	for _, id := range perm {
+	for _, id := range p.ids {
 		if _, hit := slices.BinarySearch(matched, id); !hit {
 			continue
 		}
@@ -168,7 +191,7 @@ func (s *Store) cachedList(ctx context.Context, q *monitorTx, lq ListQuery, filt
 // page before a full cached order becomes the cheaper way: sorting a few
 // hundred rows by id list is a millisecond, walking a cached order of 100k
 // is a few.
-const maxSQLSortedMatches = 5000
+var maxSQLSortedMatches = 5000
 
 func window(ids []int64, offset, limit int) []int64 {
 	if offset >= len(ids) {
@@ -177,29 +200,39 @@ func window(ids []int64, offset, limit int) []int64 {
 	return ids[offset:min(len(ids), offset+limit)]
 }
 
-// perm is the full display order of lq's sort, asked of SQLite once per
-// unchanged file. One aggregate hands back all the ids as one text, which
-// the driver moves far faster than 100k rows.
-func (c *viewCache) perm(ctx context.Context, q Querier, lq ListQuery) ([]int64, error) {
+// perm is the display order of lq's sort, at least its first n rows (all
+// of it when n < 0), asked of SQLite once per unchanged file and kept.
+// The whole order comes back from one aggregate, as one text, which the
+// driver moves far faster than 100k rows.
+func (c *viewCache) perm(ctx context.Context, q Querier, lq ListQuery, n int) (perm, error) {
 	key := permKey{lq.Sort, lq.Desc}
-	if p, ok := c.perms[key]; ok {
+	if p, ok := c.perms[key]; ok && (p.complete || (n >= 0 && len(p.ids) >= n)) {
 		return p, nil
 	}
-	var text sql.NullString
-	query := `SELECT group_concat(s.id, ',' ORDER BY ` + sortOrder(lq) + `, s.id)` + sortFrom(lq.Sort)
-	if err := q.QueryRowContext(ctx, query).Scan(&text); err != nil {
-		return nil, wrap("list sessions", err)
-	}
-	p := make([]int64, 0, c.total)
-	for f := range strings.SplitSeq(text.String, ",") {
-		if f == "" {
-			continue
-		}
-		id, err := strconv.ParseInt(f, 10, 64)
+	order := sortOrder(lq) + `, s.id`
+	var p perm
+	if n >= 0 {
+		ids, err := scanIDs(ctx, q, `SELECT s.id`+sortFrom(lq.Sort)+` ORDER BY `+order+` LIMIT ?1`, n)
 		if err != nil {
-			return nil, wrap("list sessions", err)
+			return perm{}, err
 		}
-		p = append(p, id)
+		p = perm{ids: ids, complete: len(ids) < n}
+	} else {
+		var text sql.NullString
+		if err := q.QueryRowContext(ctx, `SELECT group_concat(s.id, ',' ORDER BY `+order+`)`+sortFrom(lq.Sort)).Scan(&text); err != nil {
+			return perm{}, wrap("list sessions", err)
+		}
+		p = perm{ids: make([]int64, 0, c.total), complete: true}
+		for f := range strings.SplitSeq(text.String, ",") {
+			if f == "" {
+				continue
+			}
+			id, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return perm{}, wrap("list sessions", err)
+			}
+			p.ids = append(p.ids, id)
+		}
 	}
 	c.perms[key] = p
 	return p, nil
