@@ -5,7 +5,8 @@
 # (scripts/rss), runs `mudtop monitor` on it in a detached 200x60 tmux pane
 # as the generated superuser, and reads VmRSS and VmHWM (the peak) from
 # /proc after the first frame and again after a while of live ticks, which
-# include full count rebuilds.
+# include full count rebuilds; half-way it filters and sorts by role, so
+# the view cache is at its largest.
 #
 #   scripts/rss.sh                          # WAL (a file mudtop created), 100k, 20 s
 #   MODE=rollback SESSIONS=100000 SECONDS_LIVE=60 scripts/rss.sh
@@ -48,7 +49,12 @@ if ! tmux -L "$sock" capture-pane -p -t rss | grep -q 'IDLE'; then
 	exit 1
 fi
 first_rss=$(mb VmRSS)
-sleep "$SECONDS_LIVE"
+# Half the run on the default view, half under a filter that matches most
+# sessions, sorted by role: the view cache (storage/viewcache.go) then holds
+# every session's filter keys and a whole cached order, its largest state.
+sleep $(( SECONDS_LIVE / 2 ))
+tmux -L "$sock" send-keys -t rss ${RSS_KEYS:-/ e Enter s s}
+sleep $(( SECONDS_LIVE - SECONDS_LIVE / 2 ))
 if ! kill -0 "$pid" 2>/dev/null; then
 	echo "the monitor exited during the run" >&2
 	exit 1

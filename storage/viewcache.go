@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"slices"
@@ -55,26 +56,53 @@ type perm struct {
 // filterKeys are every session's filter inputs as the SQL reads them:
 // lower() of the account's username and role, the character's name, the
 // world and the client type. Accounts, characters, worlds and clients are
-// held once each, sessions point at them.
+// held once each, sessions point at them. Names sit in one arena each, so
+// that 100k sessions' keys are a few flat slices (the monitor's memory
+// budget is 64 MB).
 type filterKeys struct {
 	// decline is set when some value is one the in-memory match cannot
 	// judge exactly as instr() would (a join key that is not an integer,
 	// text that is not valid UTF-8 or holds a NUL): filters then run in
 	// SQL.
 	decline bool
-	ids     []int64 // session row ids, ascending
-	user    []int32 // per session: index into users, -1 for none
-	char    []int32 // per session: index into chars, -1 for none
-	world   []int32 // per session: index into texts
-	client  []int32 // per session: index into texts
-	users   []userKey
-	chars   []string
+	ids     []int64  // session row ids, ascending
+	user    []int32  // per session: index into users, -1 for none
+	char    []int32  // per session: index into chars, -1 for none
+	world   []int32  // per session: index into texts
+	client  []int32  // per session: index into texts
+	users   names    // account names, in account id order
+	role    []int32  // per account: index into texts
+	chars   names    // character names, in character id order
 	texts   []string // the distinct world, client and role texts
 }
 
-type userKey struct {
-	name string
-	role int32 // index into texts
+// names is a list of strings in one arena, with their row ids, ascending.
+type names struct {
+	ids   []int64
+	ends  []uint32 // end of each name in arena
+	arena []byte
+}
+
+func (n *names) add(id int64, name []byte) {
+	n.ids = append(n.ids, id)
+	n.arena = append(n.arena, name...)
+	n.ends = append(n.ends, uint32(len(n.arena)))
+}
+
+func (n *names) at(i int) []byte {
+	start := uint32(0)
+	if i > 0 {
+		start = n.ends[i-1]
+	}
+	return n.arena[start:n.ends[i]]
+}
+
+// index is the position of row id, -1 when there is none.
+func (n *names) index(id int64) int32 {
+	if i, ok := slices.BinarySearch(n.ids, id); ok {
+		return int32(i)
+	}
+	return -1
 }
 
 // slowSort reports whether a sort is worth a cached order: the others are
@@ -247,8 +275,8 @@ const (
  typeof(user_id) IN ('integer', 'null') AND typeof(character_id) IN ('integer', 'null'),
  lower(coalesce(CAST(world_id AS TEXT), '')), lower(coalesce(CAST(client_type AS TEXT), ''))
 FROM sessions ORDER BY id`
-	filterUsersSQL = `SELECT id, lower(coalesce(username, '')), lower(coalesce(role, '')) FROM users`
-	filterCharsSQL = `SELECT id, lower(coalesce(name, '')) FROM characters`
+	filterUsersSQL = `SELECT id, lower(coalesce(username, '')), lower(coalesce(role, '')) FROM users ORDER BY id`
+	filterCharsSQL = `SELECT id, lower(coalesce(name, '')) FROM characters ORDER BY id`
 )
 
 func loadFilterKeys(ctx context.Context, q Querier) (*filterKeys, error) {
@@ -266,37 +294,29 @@ func loadFilterKeys(ctx context.Context, q Querier) (*filterKeys, error) {
 		texts[string(b)] = i
 		return i
 	}
-	userAt := map[int64]int32{}
-	if err := eachRow(ctx, q, filterUsersSQL, func(cols []sql.RawBytes) error {
-		id, err := strconv.ParseInt(string(cols[0]), 10, 64)
-		if err != nil {
-			return err
+	name := func(into *names) func(cols []sql.RawBytes) error {
+		return func(cols []sql.RawBytes) error {
+			id, err := strconv.ParseInt(string(cols[0]), 10, 64)
+			if err != nil {
+				return err
+			}
+			if !plainText(cols[1]) {
+				k.decline = true
+			}
+			into.add(id, cols[1])
+			if len(cols) > 2 {
+				k.role = append(k.role, intern(cols[2]))
+			}
+			return nil
 		}
-		if !plainText(cols[1]) {
-			k.decline = true
-		}
-		userAt[id] = int32(len(k.users))
-		k.users = append(k.users, userKey{name: string(cols[1]), role: intern(cols[2])})
-		return nil
-	}); err != nil {
+	}
+	if err := eachRow(ctx, q, filterUsersSQL, name(&k.users)); err != nil {
 		return nil, err
 	}
-	charAt := map[int64]int32{}
-	if err := eachRow(ctx, q, filterCharsSQL, func(cols []sql.RawBytes) error {
-		id, err := strconv.ParseInt(string(cols[0]), 10, 64)
-		if err != nil {
-			return err
-		}
-		if !plainText(cols[1]) {
-			k.decline = true
-		}
-		charAt[id] = int32(len(k.chars))
-		k.chars = append(k.chars, string(cols[1]))
-		return nil
-	}); err != nil {
+	if err := eachRow(ctx, q, filterCharsSQL, name(&k.chars)); err != nil {
 		return nil, err
 	}
-	ref := func(b []byte, at map[int64]int32) int32 {
+	ref := func(b []byte, in *names) int32 {
 		if len(b) == 0 {
 			return -1
 		}
@@ -305,10 +325,7 @@ func loadFilterKeys(ctx context.Context, q Querier) (*filterKeys, error) {
 			k.decline = true
 			return -1
 		}
-		if i, ok := at[id]; ok {
-			return i
-		}
-		return -1
+		return in.index(id)
 	}
 	if err := eachRow(ctx, q, filterSessionsSQL, func(cols []sql.RawBytes) error {
 		id, err := strconv.ParseInt(string(cols[0]), 10, 64)
@@ -319,8 +336,8 @@ func loadFilterKeys(ctx context.Context, q Querier) (*filterKeys, error) {
 			k.decline = true
 		}
 		k.ids = append(k.ids, id)
-		k.user = append(k.user, ref(cols[1], userAt))
-		k.char = append(k.char, ref(cols[2], charAt))
+		k.user = append(k.user, ref(cols[1], &k.users))
+		k.char = append(k.char, ref(cols[2], &k.chars))
 		k.world = append(k.world, intern(cols[4]))
 		k.client = append(k.client, intern(cols[5]))
 		return nil
@@ -372,13 +389,14 @@ func (k *filterKeys) match(filter string) []int64 {
 	for i, t := range k.texts {
 		text[i] = strings.Contains(t, filter)
 	}
-	user := make([]bool, len(k.users))
-	for i, u := range k.users {
-		user[i] = text[u.role] || strings.Contains(u.name, filter)
+	f := []byte(filter)
+	user := make([]bool, len(k.users.ids))
+	for i := range user {
+		user[i] = text[k.role[i]] || bytes.Contains(k.users.at(i), f)
 	}
-	char := make([]bool, len(k.chars))
-	for i, name := range k.chars {
-		char[i] = strings.Contains(name, filter)
+	char := make([]bool, len(k.chars.ids))
+	for i := range char {
+		char[i] = bytes.Contains(k.chars.at(i), f)
 	}
 	matched := []int64{}
 	for i, id := range k.ids {
