@@ -172,14 +172,15 @@ func TestFastPathListMatchesSQL(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			s, raw := viewShapesDB(t, strings.TrimSuffix(kind, "-matched"))
 			if strings.HasSuffix(kind, "-matched") {
-				// Every session's account present: the sort by user walks
-				// the username index in both directions.
+				// Every session's account and character present: the sorts
+				// by user and character walk their indexes both ways.
 				storagetest.Exec(t, raw, `DELETE FROM sessions WHERE user_id NOT IN (SELECT id FROM users)`)
+				storagetest.Exec(t, raw, `DELETE FROM sessions WHERE character_id NOT IN (SELECT id FROM characters)`)
 			}
 			for sort := range storage.SortColumns {
 				for _, desc := range []bool{false, true} {
 					for _, filter := range viewFilters {
-						for _, off := range []int{0, 7, 190} {
+						for _, off := range []int{0, 7, 95, 190} {
 							lq := storage.ListQuery{Sort: storage.SortColumn(sort), Desc: desc, Filter: filter, Offset: off, Limit: 13}
 							got, matching, err := s.ListSessions(ctx, s.Q(), lq)
 							if err != nil {
@@ -223,6 +224,18 @@ func viewShapesDB(t *testing.T, kind string) (*storage.Store, *sql.DB) {
 	storagetest.Exec(t, raw, `PRAGMA foreign_keys = OFF`)
 	storagetest.Exec(t, raw, `DELETE FROM characters WHERE name = 'c03'`)
 	storagetest.Exec(t, raw, `UPDATE characters SET name = 'U05-alt' WHERE name = 'c07'`)
+	// A second world whose characters share names with the first's: the
+	// sort by character merges worlds and breaks the ties by session.
+	storagetest.AddWorld(t, raw, "frost", "Frost")
+	first := storagetest.Scalar[int64](t, raw, `SELECT min(id) FROM users`)
+	for i, name := range []string{"c01", "c05", "zed", "U05-alt", "a"} {
+		cid := storagetest.AddCharacter(t, raw, first+int64(i), name, "frost")
+		for j := range 2 {
+			storagetest.Exec(t, raw, `INSERT INTO sessions (user_id, character_id, world_id, session_id, created_at, last_activity, expires_at, client_type)
+				VALUES (?, ?, 'frost', ?, ?, ?, ?, 'web')`, first+int64(i), cid, fmt.Sprintf("frost-%d-%d", i, j),
+				storage.FormatTime(now.Add(-time.Hour)), storage.FormatTime(now), storage.FormatTime(now.Add(time.Hour)))
+		}
+	}
 	return s, raw
 }
 

@@ -152,6 +152,11 @@ func (s *Store) pageIDs(ctx context.Context, q Querier, lq ListQuery) ([]int64, 
 		if err != nil || ok {
 			return ids, err
 		}
+	case SortCharacter:
+		ids, ok, err := characterByName(ctx, q, lq)
+		if err != nil || ok {
+			return ids, err
+		}
 	}
 	query := `SELECT s.id` + sortFrom(lq.Sort) + ` ORDER BY ` + sortOrder(lq) + `, s.id LIMIT ?1 OFFSET ?2`
 	return scanIDs(ctx, q, query, lq.Limit, lq.Offset)
@@ -267,6 +272,136 @@ func userByName(ctx context.Context, q Querier, lq ListQuery, unmatched *int) ([
 		return nil, false, nil
 	}
 	return ids, true, nil
+}
+
+// characterByName orders by character name without sorting the table.
+// Names are unique per world only: the original's UNIQUE(world_id, name)
+// index is in name order within each world, so each world's first
+// characters by name, joined to their sessions (idx_sessions_character_id,
+// id order), merged, are the named part of the order, as idleByWorld merges
+// by activity. The rest of the plain LEFT JOIN reads as a NULL name and
+// sorts first ascending, last descending: the sessions without a
+// character, which idx_sessions_character_id holds in id order, and, tied
+// with them, sessions whose character is gone or has no name. ok is false
+// when those could be on the page out of id order (any such session when
+// ascending; descending, when the named part ends on the page), or when
+// the merge does not apply.
+func characterByName(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool, error) {
+	worlds, ok, err := characterWorlds(ctx, q)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	var nullNames int
+	countNull := "SELECT " + armsSQL(worlds, `(SELECT count(*) FROM characters WHERE %s AND name IS NULL)`, " + ", "world_id", 1)
+	if err := q.QueryRowContext(ctx, countNull, armArgs(worlds)...).Scan(&nullNames); err != nil {
+		return nil, false, wrap("list sessions", err)
+	}
+	if nullNames > 0 {
+		return nil, false, nil
+	}
+	named := func(offset, limit int) ([]int64, error) {
+		dir := "ASC"
+		if lq.Desc {
+			dir = "DESC"
+		}
+		arm := `SELECT * FROM (SELECT s.id, c.name FROM characters c CROSS JOIN sessions s ON s.character_id = c.id
+ WHERE %s ORDER BY c.name ` + dir + `, s.id LIMIT ?1)`
+		args := append([]any{offset + limit}, armArgs(worlds)...)
+		args = append(args, limit, offset)
+		query := armsSQL(worlds, arm, " UNION ALL ", "c.world_id", 2) +
+			fmt.Sprintf(` ORDER BY 2 %s, 1 LIMIT ?%d OFFSET ?%d`, dir, len(args)-1, len(args))
+		return scanIDs(ctx, q, query, args...)
+	}
+	if lq.Desc {
+		ids, err := named(lq.Offset, lq.Limit)
+		if err != nil || len(ids) < lq.Limit {
+			return nil, false, err
+		}
+		return ids, true, nil
+	}
+	var unmatched, without int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE character_id IS NOT NULL AND character_id NOT IN (SELECT id FROM characters)`).Scan(&unmatched); err != nil {
+		return nil, false, wrap("list sessions", err)
+	}
+	if unmatched > 0 {
+		return nil, false, nil
+	}
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE character_id IS NULL`).Scan(&without); err != nil {
+		return nil, false, wrap("list sessions", err)
+	}
+	var ids []int64
+	if lq.Offset < without {
+		if ids, err = scanIDs(ctx, q, `SELECT id FROM sessions WHERE character_id IS NULL ORDER BY id LIMIT ?1 OFFSET ?2`, lq.Limit, lq.Offset); err != nil {
+			return nil, false, err
+		}
+	}
+	if rest := lq.Limit - len(ids); rest > 0 {
+		more, err := named(max(0, lq.Offset-without), rest)
+		if err != nil {
+			return nil, false, err
+		}
+		ids = append(ids, more...)
+	}
+	return ids, true, nil
+}
+
+// characterWorlds lists the characters' distinct world ids through the
+// original's (world_id, name) index, NULL first; ok is false past
+// maxWorldArms.
+func characterWorlds(ctx context.Context, q Querier) ([]any, bool, error) {
+	worlds := []any{nil}
+	var prev any
+	for {
+		var w any
+		var err error
+		if prev == nil {
+			err = q.QueryRowContext(ctx, `SELECT min(world_id) FROM characters`).Scan(&w)
+		} else {
+			err = q.QueryRowContext(ctx, `SELECT min(world_id) FROM characters WHERE world_id > ?`, prev).Scan(&w)
+		}
+		if err != nil {
+			return nil, false, wrap("list sessions", err)
+		}
+		if w == nil {
+			return worlds, true, nil
+		}
+		if len(worlds) > maxWorldArms {
+			return nil, false, nil
+		}
+		worlds = append(worlds, w)
+		prev = w
+	}
+}
+
+// armsSQL joins one copy of arm per world with sep, each with its world
+// condition on col in place of its %s: col IS NULL, or col = ?N with the
+// non-NULL worlds numbered from first, as armArgs lists them.
+func armsSQL(worlds []any, arm, sep, col string, first int) string {
+	var b strings.Builder
+	n := first
+	for i, w := range worlds {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		cond := col + " IS NULL"
+		if w != nil {
+			cond = fmt.Sprintf("%s = ?%d", col, n)
+			n++
+		}
+		fmt.Fprintf(&b, arm, cond)
+	}
+	return b.String()
+}
+
+// armArgs are the non-NULL world ids, in armsSQL's numbering.
+func armArgs(worlds []any) []any {
+	var args []any
+	for _, w := range worlds {
+		if w != nil {
+			args = append(args, w)
+		}
+	}
+	return args
 }
 
 // maxWorldArms bounds the per-world merge below; past it, one ordered scan
