@@ -157,6 +157,11 @@ func (s *Store) pageIDs(ctx context.Context, q Querier, lq ListQuery) ([]int64, 
 		if err != nil || ok {
 			return ids, err
 		}
+	case SortRole:
+		ids, ok, err := roleFirstGroup(ctx, q, lq)
+		if err != nil || ok {
+			return ids, err
+		}
 	}
 	query := `SELECT s.id` + sortFrom(lq.Sort) + ` ORDER BY ` + sortOrder(lq) + `, s.id LIMIT ?1 OFFSET ?2`
 	return scanIDs(ctx, q, query, lq.Limit, lq.Offset)
@@ -270,6 +275,50 @@ func userByName(ctx context.Context, q Querier, lq ListQuery, unmatched *int) ([
 	}
 	if lq.Desc && len(ids) < lq.Limit {
 		return nil, false, nil
+	}
+	return ids, true, nil
+}
+
+// roleFirstGroup answers a page that lies within the first role of the
+// order, without sorting the join. No index holds users.role, so the
+// first role (min ascending, max descending) costs one pass over the
+// accounts; its sessions in id order are then a walk of the sessions table
+// that stops at the end of the page, short unless the role is rare. The
+// plain LEFT JOIN reads a session without an account, or an account
+// without a role, as a NULL role, which sorts first ascending: ok is false
+// when there are any and the page is ascending, and whenever the first
+// role's sessions end before the page does.
+func roleFirstGroup(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool, error) {
+	edge := "max"
+	if !lq.Desc {
+		edge = "min"
+	}
+	var role any
+	var nullRoles int
+	if err := q.QueryRowContext(ctx, `SELECT `+edge+`(role), count(*) - count(role) FROM users`).Scan(&role, &nullRoles); err != nil {
+		return nil, false, wrap("list sessions", err)
+	}
+	if role == nil {
+		return nil, false, nil
+	}
+	if !lq.Desc {
+		if nullRoles > 0 {
+			return nil, false, nil
+		}
+		var unmatched int
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE user_id IS NULL OR user_id NOT IN (SELECT id FROM users)`).Scan(&unmatched); err != nil {
+			return nil, false, wrap("list sessions", err)
+		}
+		if unmatched > 0 {
+			return nil, false, nil
+		}
+	}
+	// CROSS JOIN keeps the sessions as the outer loop, in id order, so the
+	// walk stops at the page's last row.
+	ids, err := scanIDs(ctx, q, `SELECT s.id FROM sessions s CROSS JOIN users u ON u.id = s.user_id WHERE u.role = ?1
+ ORDER BY s.id LIMIT ?2 OFFSET ?3`, role, lq.Limit, lq.Offset)
+	if err != nil || len(ids) < lq.Limit {
+		return nil, false, err
 	}
 	return ids, true, nil
 }
