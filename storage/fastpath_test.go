@@ -168,14 +168,20 @@ func TestFastPathAggregateMatchesSQL(t *testing.T) {
 // database holding every odd shape (NULLs, numbers, blobs, gone users).
 func TestFastPathListMatchesSQL(t *testing.T) {
 	ctx := context.Background()
-	for _, kind := range []string{"created", "foreign", "foreign-matched"} {
+	for _, kind := range []string{"created", "foreign", "foreign-matched", "foreign-realkey"} {
 		t.Run(kind, func(t *testing.T) {
-			s, raw := viewShapesDB(t, strings.TrimSuffix(kind, "-matched"))
-			if strings.HasSuffix(kind, "-matched") {
+			base, variant, _ := strings.Cut(kind, "-")
+			s, raw := viewShapesDB(t, base)
+			if variant != "" {
 				// Every session's account and character present: the sorts
 				// by user and character walk their indexes both ways.
 				storagetest.Exec(t, raw, `DELETE FROM sessions WHERE user_id NOT IN (SELECT id FROM users)`)
 				storagetest.Exec(t, raw, `DELETE FROM sessions WHERE character_id NOT IN (SELECT id FROM characters)`)
+			}
+			if variant == "realkey" {
+				// A key between two accounts' ids that is no account's:
+				// the unbroken-run count must not take it for one.
+				storagetest.Exec(t, raw, `UPDATE sessions SET user_id = 2.5 WHERE id = (SELECT max(id) FROM sessions WHERE character_id IS NULL)`)
 			}
 			for sort := range storage.SortColumns {
 				for _, desc := range []bool{false, true} {

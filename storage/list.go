@@ -78,7 +78,7 @@ type SessionRow struct {
 	CharacterSessions int
 }
 
-const listColumns = `s.id, s.session_id, s.user_id, coalesce(u.username, ''), coalesce(u.role, ''),
+const listColumns = `s.id, s.session_id, CASE WHEN typeof(s.user_id) = 'integer' THEN s.user_id ELSE 0 END, coalesce(u.username, ''), coalesce(u.role, ''),
  coalesce(u.is_active, 1) != 0, u.tombstoned_at IS NOT NULL, u.id IS NOT NULL,
  coalesce(s.character_id, 0), coalesce(c.name, ''), coalesce(c.user_id, 0),
  coalesce(CAST(s.world_id AS TEXT), ''), coalesce(CAST(s.client_type AS TEXT), ''),
