@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,4 +122,69 @@ func benchTickBusy(b *testing.B, mode string, n int, lq auth.ListQuery, busy boo
 		}
 	}
 	lat.report(b, time.Since(start))
+}
+
+// BenchmarkSharedViews is one tick of mudtop serve's shared poll at 100k
+// on the original's file: the header counts read once, then 20 viewers'
+// pages, each with its own sort, direction and, for some, a filter, read
+// at once (PageShare), as 20 SSH viewers ask. The figure is the tick's
+// time to its last page. "quiet": nothing commits, so the pages come from
+// the monitor connection's view cache; "busy": the server commits before
+// every tick, and each distinct view is one SQL read on the pool.
+func BenchmarkSharedViews(b *testing.B) {
+	for _, busy := range []bool{false, true} {
+		name := "quiet/20"
+		if busy {
+			name = "busy/20"
+		}
+		b.Run(name, func(b *testing.B) {
+			clk := storagetest.NewClock(storagetest.BenchNow())
+			svc, g := benchServiceClock(b, storagetest.ModeRollback, 100_000, auth.DefaultConfig(), clk.Now)
+			raw := storagetest.Raw(b, svc.Store().Path(), true)
+			ctx := context.Background()
+			views := make([]auth.ListQuery, 20)
+			for i := range views {
+				views[i] = auth.ListQuery{Limit: 50, Sort: auth.SortColumn(i % auth.SortColumns), Desc: i/auth.SortColumns%2 == 1, PageOnly: true}
+				if i%5 == 4 {
+					views[i].Filter = []string{"kari", "web", "admin", "deep"}[i/5]
+				}
+			}
+			var lat latencies
+			start := time.Now()
+			for i := 0; b.Loop(); i++ {
+				if busy {
+					b.StopTimer()
+					storagetest.Exec(b, raw, `UPDATE sessions SET last_activity = ? WHERE id = 1`, fmt.Sprintf("2026-11-25 12:%02d:%02d", i/60%60, i%60))
+					b.StartTimer()
+				}
+				clk.Advance(time.Second)
+				t0 := time.Now()
+				if _, _, err := svc.Counts(ctx); err != nil {
+					b.Fatal(err)
+				}
+				share := auth.NewPageShare()
+				var wg sync.WaitGroup
+				errs := make(chan error, len(views))
+				for _, lq := range views {
+					lq.Share = share
+					wg.Go(func() {
+						snap, err := svc.Snapshot(ctx, g.OperatorToken, lq)
+						if err == nil && snap.Matching > 0 && len(snap.Rows) == 0 {
+							err = fmt.Errorf("empty page for %+v", lq)
+						}
+						errs <- err
+					})
+				}
+				wg.Wait()
+				lat.add(time.Since(t0))
+				close(errs)
+				for err := range errs {
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			lat.report(b, time.Since(start))
+		})
+	}
 }

@@ -58,11 +58,15 @@ func (s *Service) CheckOperator(ctx context.Context, token string) (Identity, er
 func (s *Service) Snapshot(ctx context.Context, operatorToken string, lq ListQuery) (Snapshot, error) {
 	now := s.clock()
 	snap := Snapshot{Now: now, Settings: s.cfg, Offset: lq.Offset}
-	// On the monitor's own connection, where the header counts are reused
-	// while the file has not changed (storage/aggcache.go); a shared
-	// poll's viewers read pages only, on the pool.
+	// On the monitor's own connection, where the header counts and the
+	// slow views are reused while the file has not changed
+	// (storage/aggcache.go, storage/viewcache.go). A shared poll's viewers
+	// read pages only: while the file is quiet, through that connection
+	// too, one after another, each answered from memory in a millisecond
+	// or two whatever its sort and filter; while it is busy, in parallel on
+	// the pool, where one viewer's slow SQL does not hold up the others.
 	read := s.store.ReadMonitor
-	if lq.Share != nil && lq.PageOnly {
+	if lq.Share != nil && lq.PageOnly && !s.store.MonitorQuiet() {
 		read = s.store.Read
 	}
 	err := read(ctx, func(q storage.Querier) error {

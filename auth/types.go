@@ -73,9 +73,10 @@ type ListQuery struct {
 	// (about half a second at 100k sessions); the counts follow at once.
 	PageOnly bool
 	// Share, when set, is the page share of a shared poll's tick
-	// (PageShare): the page comes from it, and the read runs on the pool
-	// rather than the monitor's one pinned connection, so many viewers'
-	// reads do not queue behind each other.
+	// (PageShare): the page comes from it. While the file is busy the read
+	// runs on the pool rather than the monitor's one pinned connection, so
+	// many viewers' reads do not queue behind each other; while it is
+	// quiet, on that connection, whose view cache answers it (Snapshot).
 	Share *PageShare
 }
 

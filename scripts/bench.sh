@@ -18,7 +18,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-1}
-BENCH=${BENCH:-'^Benchmark(ValidateSession|ValidateSessionParallel|ActiveSessionCount|ActiveSessionCountBusy|ActiveSessionCountFloor|ViewFloor|ActiveSessionCountCreated|ActiveSessionCountCreatedBusy|MonitorTick|MonitorTickBusy|MonitorTickCreated|MonitorTickViews|MonitorTickViewsBusy|Login|View|Startup)$'}
+BENCH=${BENCH:-'^Benchmark(ValidateSession|ValidateSessionParallel|ActiveSessionCount|ActiveSessionCountBusy|ActiveSessionCountFloor|ViewFloor|ActiveSessionCountCreated|ActiveSessionCountCreatedBusy|MonitorTick|MonitorTickBusy|MonitorTickCreated|MonitorTickViews|MonitorTickViewsBusy|SharedViews|Login|View|Startup)$'}
 BENCHTIME=${BENCHTIME:-}
 ORIGCOUNT_N=${ORIGCOUNT_N:-30}
 out=$(mktemp)

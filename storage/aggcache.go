@@ -50,6 +50,11 @@ type monitorReader struct {
 	views    *viewCache
 	viewConn *sql.Conn
 	viewSeen int64
+	// quiet says the last two count reads found the file unchanged
+	// (Store.MonitorQuiet); aggConn and aggSeen are what the last one saw.
+	quiet   atomic.Bool
+	aggConn *sql.Conn
+	aggSeen int64
 }
 
 // Pacing of count rebuilds on a file that changes between ticks. A game
@@ -263,6 +268,13 @@ func (m *monitorReader) closeConn() {
 	m.conn, m.cache, m.views = nil, nil, nil
 }
 
+// MonitorQuiet reports whether the monitor's last two count reads found
+// the file unchanged: a hint, for a shared poll, that its viewers' pages
+// will be answered by the view cache of the monitor's connection
+// (viewcache.go) rather than by SQL. The cache checks for itself; a wrong
+// hint costs time, never a wrong page.
+func (s *Store) MonitorQuiet() bool { return s.monitor.quiet.Load() }
+
 // cachedAggregate is Aggregate on the monitor's pinned transaction.
 func (s *Store) cachedAggregate(ctx context.Context, q Querier, now time.Time, window, soon time.Duration) (Aggregates, error) {
 	m := &s.monitor
@@ -276,6 +288,8 @@ func (s *Store) cachedAggregate(ctx context.Context, q Querier, now time.Time, w
 	if err := q.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&dv); err != nil {
 		return Aggregates{}, wrap("count sessions", err)
 	}
+	m.quiet.Store(m.aggConn == m.conn && m.aggSeen == dv)
+	m.aggConn, m.aggSeen = m.conn, dv
 	c := m.cache
 	stale := c == nil || c.conn != m.conn || c.dataVersion != dv || len(c.rows) != total
 	if stale && (c == nil || c.conn != m.conn || m.rebuildDue(time.Now())) {
