@@ -301,6 +301,7 @@ func (s *Store) cachedAggregate(ctx context.Context, q Querier, now time.Time, w
 		c.conn, c.dataVersion = m.conn, dv
 		m.cache = c
 		m.built, m.buildCost = time.Now(), time.Since(start)
+		s.hints.Store(hintsFrom(c.base))
 	}
 	a := c.base
 	a.ByRole, a.ByWorld, a.ByClient = copyCounts(c.base.ByRole), copyCounts(c.base.ByWorld), copyCounts(c.base.ByClient)

@@ -19,3 +19,9 @@ func SetViewCacheLimits(head, sqlSorted int) func() {
 	permHead, maxSQLSortedMatches = head, sqlSorted
 	return func() { permHead, maxSQLSortedMatches = h, q }
 }
+
+// SetFilterHints gives the busy filter these hints, as a count rebuild
+// would (filterhints.go).
+func SetFilterHints(s *Store, roles, worlds, clients []string) {
+	s.hints.Store(&filterHints{roles: roles, worlds: worlds, clients: clients})
+}

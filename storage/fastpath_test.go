@@ -168,15 +168,22 @@ func TestFastPathAggregateMatchesSQL(t *testing.T) {
 // database holding every odd shape (NULLs, numbers, blobs, gone users).
 func TestFastPathListMatchesSQL(t *testing.T) {
 	ctx := context.Background()
-	for _, kind := range []string{"created", "foreign", "foreign-matched", "foreign-realkey"} {
+	for _, kind := range []string{"created", "foreign", "foreign-matched", "foreign-realkey", "created-hinted"} {
 		t.Run(kind, func(t *testing.T) {
 			base, variant, _ := strings.Cut(kind, "-")
 			s, raw := viewShapesDB(t, base)
-			if variant != "" {
+			if variant == "matched" || variant == "realkey" {
 				// Every session's account and character present: the sorts
 				// by user and character walk their indexes both ways.
 				storagetest.Exec(t, raw, `DELETE FROM sessions WHERE user_id NOT IN (SELECT id FROM users)`)
 				storagetest.Exec(t, raw, `DELETE FROM sessions WHERE character_id NOT IN (SELECT id FROM characters)`)
+			}
+			if variant == "hinted" {
+				// The filter's hints: values the file holds, in other
+				// cases, and one it does not; the blob client x'5475'
+				// must not pass for the text 'Tu'.
+				storage.SetFilterHints(s, []string{"player", "Admin", "admin", "moderator", "ghost"},
+					[]string{"ashfall", "frost", "ASHFALL"}, []string{"web", "tui", "Tu", "42", "unknown", "mobile"})
 			}
 			if variant == "realkey" {
 				// A key between two accounts' ids that is no account's:

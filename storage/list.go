@@ -90,8 +90,8 @@ const listColumns = `s.id, s.session_id, CASE WHEN typeof(s.user_id) = 'integer'
 const listFrom = ` FROM sessions s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN characters c ON c.id = s.character_id`
 
 // filterWhere is the monitor's filter over the joined row, as a scoped kick
-// re-checks it inside its transaction; filterIDsSQL is the same predicate
-// without the per-session joins, for the page. TestFastPathListMatchesSQL
+// re-checks it inside its transaction; filterIDsSQL (filterhints.go) is the
+// same predicate without the per-session joins, for the page. TestFastPathListMatchesSQL
 // holds the two to the same answer.
 const filterWhere = ` WHERE (instr(lower(coalesce(u.username, '')), ?1) > 0
  OR instr(lower(coalesce(c.name, '')), ?1) > 0
@@ -186,26 +186,14 @@ func sortFrom(col SortColumn) string {
 	return ` FROM sessions s`
 }
 
-// filterIDsSQL finds every session filterWhere matches without joining a
-// user and a character to each of them: the accounts (by name or role) and
-// the characters that match are found once, in their own tables, and each
-// session is then tested against those two sets and its own world and
-// client. u.id and c.id are primary keys, so "the joined row matches" and
-// "the id is in the set of matching rows" are the same test.
-const filterIDsSQL = `WITH mu AS MATERIALIZED (SELECT id FROM users
-  WHERE instr(lower(coalesce(username, '')), ?1) > 0 OR instr(lower(coalesce(role, '')), ?1) > 0),
- mc AS MATERIALIZED (SELECT id FROM characters WHERE instr(lower(coalesce(name, '')), ?1) > 0)
-SELECT s.id FROM sessions s WHERE s.user_id IN mu OR s.character_id IN mc
- OR instr(lower(coalesce(CAST(s.world_id AS TEXT), '')), ?1) > 0
- OR instr(lower(coalesce(CAST(s.client_type AS TEXT), '')), ?1) > 0`
-
 // listFiltered is ListSessions under a filter. The matching ids are read
 // once (their number is the count), and only they are sorted for the page:
 // the filter of a flood hunt matches a few hundred of 100k sessions, and
 // the old count-then-page over the whole join made two passes of joins
 // and five lower() calls per session.
 func (s *Store) listFiltered(ctx context.Context, q Querier, lq ListQuery, filter string) ([]SessionRow, int, error) {
-	matched, err := scanIDs(ctx, q, filterIDsSQL, filter)
+	query, args := filterIDsSQL(filter, s.hints.Load())
+	matched, err := scanIDs(ctx, q, query, args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -68,6 +69,9 @@ type Store struct {
 	// monitor is the monitor's pinned connection and count cache
 	// (aggcache.go).
 	monitor monitorReader
+	// hints are the role, world and client values the last count rebuild
+	// saw, which let a filter skip lower() for them (filterhints.go).
+	hints atomic.Pointer[filterHints]
 }
 
 // Querier is what both *sql.DB and *sql.Tx offer, so store methods run

@@ -1,0 +1,105 @@
+package storage
+
+import (
+	"fmt"
+	"strings"
+)
+
+// A filter on a file that changes before every tick is SQL over every
+// session, and in this pure-Go SQLite most of its time is lower(): one
+// allocation and copy per value, five values per session. Roles, worlds
+// and client types are a handful of distinct values repeated 100k times,
+// so the values the last count rebuild saw are hints: a value equal to one
+// of them (compared byte for byte) has its answer worked out once, in Go,
+// and bound as a constant; any other value, including every value that
+// appeared since, still goes through lower() and instr(). A stale hint
+// costs time, never a wrong answer.
+
+// filterHints are the distinct role, world and client texts last seen.
+type filterHints struct {
+	roles, worlds, clients []string
+}
+
+// maxHints bounds each list: past a few dozen distinct values, the CASE
+// that tests them costs what lower() does.
+const maxHints = 24
+
+// hintsFrom takes the hints from a count rebuild's groups. Only printable
+// ASCII is kept, where lower() and instr() are exactly Go's ASCII folding
+// and substring search.
+func hintsFrom(a Aggregates) *filterHints {
+	pick := func(m map[string]int) []string {
+		var out []string
+		for k := range m {
+			if k != "" && printableASCII(k) && len(out) < maxHints {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	return &filterHints{roles: pick(a.ByRole), worlds: pick(a.ByWorld), clients: pick(a.ByClient)}
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiLower is SQLite's lower() without ICU: ASCII letters only.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// filterIDsSQL finds every session filterWhere matches without joining a
+// user and a character to each of them: the accounts (by name or role) and
+// the characters that match are found once, in their own tables, and their
+// sessions through the original's indexes on user_id and character_id;
+// one pass over the sessions tests only their own world and client. u.id
+// and c.id are primary keys, so "the joined row matches" and "the key is
+// in the set of matching rows" are the same test. ?1 is the lowered
+// filter; the hints' values follow it.
+func filterIDsSQL(filter string, h *filterHints) (string, []any) {
+	args := []any{filter}
+	// match is instr(lower(col), ?1) > 0, with the hinted values answered
+	// by a constant. COLLATE BINARY: the hint is that exact text, whatever
+	// collation a foreign schema gives the column.
+	match := func(col string, hints []string) string {
+		slow := fmt.Sprintf("instr(lower(coalesce(CAST(%s AS TEXT), '')), ?1) > 0", col)
+		if len(hints) == 0 {
+			return slow
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "CASE %s COLLATE BINARY", col)
+		for _, v := range hints {
+			args = append(args, v)
+			hit := 0
+			if strings.Contains(asciiLower(v), filter) {
+				hit = 1
+			}
+			fmt.Fprintf(&b, " WHEN ?%d THEN %d", len(args), hit)
+		}
+		b.WriteString(" ELSE " + slow + " END")
+		return b.String()
+	}
+	var roles, worlds, clients []string
+	if h != nil {
+		roles, worlds, clients = h.roles, h.worlds, h.clients
+	}
+	query := `WITH mu AS MATERIALIZED (SELECT id FROM users
+  WHERE instr(lower(coalesce(username, '')), ?1) > 0 OR ` + match("role", roles) + `),
+ mc AS MATERIALIZED (SELECT id FROM characters WHERE instr(lower(coalesce(name, '')), ?1) > 0)
+SELECT id FROM sessions WHERE user_id IN mu
+UNION SELECT id FROM sessions WHERE character_id IN mc
+UNION SELECT id FROM sessions WHERE ` + match("world_id", worlds) + ` OR ` + match("client_type", clients)
+	return query, args
+}
