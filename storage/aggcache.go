@@ -45,11 +45,9 @@ type monitorReader struct {
 	buildCost time.Duration
 	// paceRows overrides rebuildPaceRows (tests pace a small cache).
 	paceRows int
-	// views is the view cache of the file as it was at viewSeen, the
-	// data_version the previous page read found on viewConn (viewcache.go).
-	views    *viewCache
-	viewConn *sql.Conn
-	viewSeen int64
+	// views is the view cache of the file as the last page read found it
+	// (viewcache.go).
+	views *viewCache
 	// quiet says the last two count reads found the file unchanged
 	// (Store.MonitorQuiet); aggConn and aggSeen are what the last one saw.
 	quiet   atomic.Bool

@@ -41,6 +41,8 @@ type viewCache struct {
 	memoFilter string
 	memo       []int64
 	hits       int // pages answered from the cache (tests look)
+	// fresh is set until a second read finds the file unchanged.
+	fresh bool
 }
 
 type permKey struct {
@@ -138,25 +140,28 @@ func (s *Store) cachedList(ctx context.Context, q *monitorTx, lq ListQuery, filt
 	}
 	c := m.views
 	if c == nil || c.conn != m.conn || c.dataVersion != dv || c.total != total {
-		quiet := m.viewConn == m.conn && m.viewSeen == dv
-		m.viewConn, m.viewSeen = m.conn, dv
-		m.views = nil
-		if !quiet {
-			return nil, 0, false, nil
-		}
-		c = &viewCache{conn: m.conn, dataVersion: dv, total: total, perms: map[permKey]perm{}, unmatchedUsers: -1}
+		// A file seen for the first time: only what this read computes
+		// anyway is kept (the sort by user's count) until the next read
+		// finds it unchanged, so a file that changes before every tick
+		// never pays for a cached order.
+		c = &viewCache{conn: m.conn, dataVersion: dv, total: total, perms: map[permKey]perm{}, unmatchedUsers: -1, fresh: true}
 		m.views = c
+	} else {
+		c.fresh = false
+	}
+	if filter == "" && lq.Sort == SortUser {
+		ids, ok, err := userByName(ctx, q, lq, &c.unmatchedUsers)
+		if err != nil || !ok {
+			return nil, 0, false, err
+		}
+		c.hits++
+		out, err := s.rowsByID(ctx, q, ids)
+		return out, total, true, err
+	}
+	if c.fresh {
+		return nil, 0, false, nil
 	}
 	if filter == "" {
-		if lq.Sort == SortUser {
-			ids, ok, err := userByName(ctx, q, lq, &c.unmatchedUsers)
-			if err != nil || !ok {
-				return nil, 0, false, err
-			}
-			c.hits++
-			out, err := s.rowsByID(ctx, q, ids)
-			return out, total, true, err
-		}
 		if !slowSort(lq.Sort) {
 			return nil, 0, false, nil
 		}
