@@ -107,11 +107,13 @@ func (n *names) index(id int64) int32 {
 	return -1
 }
 
-// slowSort reports whether a sort is worth a cached order: the others are
-// index walks (list.go) that cost a few milliseconds at 100k.
-func slowSort(col SortColumn) bool {
+// cachedSort reports whether a sort's order is cached. The sort by idle
+// time is a merge of one index walk per world (indexorder.go) that costs a
+// few milliseconds, and the sort by user has its own walk; every other
+// order's head is one top-N query, over an index for world and age.
+func cachedSort(col SortColumn) bool {
 	switch col {
-	case SortIdle, SortWorld, SortAge, SortUser:
+	case SortIdle, SortUser:
 		return false
 	}
 	return true
@@ -162,7 +164,7 @@ func (s *Store) cachedList(ctx context.Context, q *monitorTx, lq ListQuery, filt
 		return nil, 0, false, nil
 	}
 	if filter == "" {
-		if !slowSort(lq.Sort) {
+		if !cachedSort(lq.Sort) {
 			return nil, 0, false, nil
 		}
 		p, err := c.perm(ctx, q, lq, max(permHead, 2*(lq.Offset+lq.Limit)))
