@@ -11,13 +11,13 @@ func ViewCacheHits(s *Store) int {
 	return s.monitor.views.hits
 }
 
-// SetViewCacheLimits shrinks the view cache's thresholds so that a small
-// test database takes every path a 100k one does; the returned func puts
-// them back.
-func SetViewCacheLimits(head, sqlSorted int) func() {
-	h, q := permHead, maxSQLSortedMatches
-	permHead, maxSQLSortedMatches = head, sqlSorted
-	return func() { permHead, maxSQLSortedMatches = h, q }
+// SetViewCacheLimits shrinks the view cache's thresholds (and the packed
+// keys' chunk) so that a small test database takes every path a 100k one
+// does; the returned func puts them back.
+func SetViewCacheLimits(head, sqlSorted, chunk int) func() {
+	h, q, c := permHead, maxSQLSortedMatches, packChunk
+	permHead, maxSQLSortedMatches, packChunk = head, sqlSorted, chunk
+	return func() { permHead, maxSQLSortedMatches, packChunk = h, q, c }
 }
 
 // SetFilterHints gives the busy filter these hints, as a count rebuild

@@ -210,7 +210,7 @@ func TestFastPathListMatchesSQL(t *testing.T) {
 
 // viewFilters hit accounts by name and role, characters, worlds, client
 // types stored as text, number and blob, everything and nothing.
-var viewFilters = []string{"", "u0", "ASH", "c0", "u05", "adm", "42", "tu", "e", "nobody"}
+var viewFilters = []string{"", "u0", "ASH", "c0", "u05", "adm", "42", "tu", "e", "nobody", ";colon:3", ":9;"}
 
 // viewShapesDB is oddDB with the shapes that test the monitor's views.
 func viewShapesDB(t *testing.T, kind string) (*storage.Store, *sql.DB) {
@@ -241,6 +241,12 @@ func viewShapesDB(t *testing.T, kind string) (*storage.Store, *sql.DB) {
 	// sort by character merges worlds and breaks the ties by session.
 	storagetest.AddWorld(t, raw, "frost", "Frost")
 	first := storagetest.Scalar[int64](t, raw, `SELECT min(id) FROM users`)
+	// Names holding the packed keys' own punctuation (filterkeys.go).
+	odd := storagetest.AddUser(t, raw, storagetest.User{Name: "Semi;colon:3,4", Role: "player"})
+	oddChar := storagetest.AddCharacter(t, raw, odd, "x:9;y,", "frost")
+	storagetest.Exec(t, raw, `INSERT INTO sessions (user_id, character_id, world_id, session_id, created_at, last_activity, expires_at, client_type)
+		VALUES (?, ?, 'frost', 'odd-names', ?, ?, ?, 'a;b:1,')`, odd, oddChar,
+		storage.FormatTime(now.Add(-time.Hour)), storage.FormatTime(now), storage.FormatTime(now.Add(time.Hour)))
 	for i, name := range []string{"c01", "c05", "zed", "U05-alt", "a"} {
 		cid := storagetest.AddCharacter(t, raw, first+int64(i), name, "frost")
 		for j := range 2 {

@@ -179,8 +179,11 @@ func (s *Store) cachedList(ctx context.Context, q *monitorTx, lq ListQuery, filt
 		return nil, 0, false, nil
 	}
 	if c.keys == nil {
-		if c.keys, err = loadFilterKeys(ctx, q); err != nil {
+		if c.keys, err = loadFilterKeys(ctx, q, total); err != nil {
 			return nil, 0, false, err
+		}
+		if len(c.keys.ids) != total {
+			c.keys.decline = true // a record went missing: trust the SQL
 		}
 	}
 	if c.keys.decline {
@@ -271,121 +274,6 @@ func (c *viewCache) perm(ctx context.Context, q Querier, lq ListQuery, n int) (p
 	}
 	c.perms[key] = p
 	return p, nil
-}
-
-// The filter's inputs, each lowered by SQLite itself (its lower() folds
-// ASCII only, and the match must fold exactly as the SQL does). The flags
-// say when a value is one the in-memory match could judge differently from
-// instr(): a join key that is not an integer.
-const (
-	filterSessionsSQL = `SELECT id, coalesce(user_id, ''), coalesce(character_id, ''),
- typeof(user_id) IN ('integer', 'null') AND typeof(character_id) IN ('integer', 'null'),
- lower(coalesce(CAST(world_id AS TEXT), '')), lower(coalesce(CAST(client_type AS TEXT), ''))
-FROM sessions ORDER BY id`
-	filterUsersSQL = `SELECT id, lower(coalesce(username, '')), lower(coalesce(role, '')) FROM users ORDER BY id`
-	filterCharsSQL = `SELECT id, lower(coalesce(name, '')) FROM characters ORDER BY id`
-)
-
-func loadFilterKeys(ctx context.Context, q Querier) (*filterKeys, error) {
-	k := &filterKeys{}
-	texts := map[string]int32{}
-	intern := func(b []byte) int32 {
-		if i, ok := texts[string(b)]; ok {
-			return i
-		}
-		if !plainText(b) {
-			k.decline = true
-		}
-		i := int32(len(k.texts))
-		k.texts = append(k.texts, string(b))
-		texts[string(b)] = i
-		return i
-	}
-	name := func(into *names) func(cols []sql.RawBytes) error {
-		return func(cols []sql.RawBytes) error {
-			id, err := strconv.ParseInt(string(cols[0]), 10, 64)
-			if err != nil {
-				return err
-			}
-			if !plainText(cols[1]) {
-				k.decline = true
-			}
-			into.add(id, cols[1])
-			if len(cols) > 2 {
-				k.role = append(k.role, intern(cols[2]))
-			}
-			return nil
-		}
-	}
-	if err := eachRow(ctx, q, filterUsersSQL, name(&k.users)); err != nil {
-		return nil, err
-	}
-	if err := eachRow(ctx, q, filterCharsSQL, name(&k.chars)); err != nil {
-		return nil, err
-	}
-	ref := func(b []byte, in *names) int32 {
-		if len(b) == 0 {
-			return -1
-		}
-		id, err := strconv.ParseInt(string(b), 10, 64)
-		if err != nil {
-			k.decline = true
-			return -1
-		}
-		return in.index(id)
-	}
-	if err := eachRow(ctx, q, filterSessionsSQL, func(cols []sql.RawBytes) error {
-		id, err := strconv.ParseInt(string(cols[0]), 10, 64)
-		if err != nil {
-			return err
-		}
-		if string(cols[3]) != "1" {
-			k.decline = true
-		}
-		k.ids = append(k.ids, id)
-		k.user = append(k.user, ref(cols[1], &k.users))
-		k.char = append(k.char, ref(cols[2], &k.chars))
-		k.world = append(k.world, intern(cols[4]))
-		k.client = append(k.client, intern(cols[5]))
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	return k, nil
-}
-
-// plainText reports whether instr() over b is a plain byte search: valid
-// UTF-8 (instr steps by characters) without NUL.
-func plainText(b []byte) bool {
-	return utf8.Valid(b) && !slices.Contains(b, 0)
-}
-
-// eachRow runs query and hands fn each row's columns, valid until fn
-// returns.
-func eachRow(ctx context.Context, q Querier, query string, fn func(cols []sql.RawBytes) error) error {
-	rows, err := q.QueryContext(ctx, query)
-	if err != nil {
-		return wrap("list sessions", err)
-	}
-	defer rows.Close()
-	names, err := rows.Columns()
-	if err != nil {
-		return wrap("list sessions", err)
-	}
-	cols := make([]sql.RawBytes, len(names))
-	dest := make([]any, len(cols))
-	for i := range cols {
-		dest[i] = &cols[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return wrap("list sessions", err)
-		}
-		if err := fn(cols); err != nil {
-			return wrap("list sessions", err)
-		}
-	}
-	return wrap("list sessions", rows.Err())
 }
 
 // match returns the ids of the sessions filterWhere matches, ascending:

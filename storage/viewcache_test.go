@@ -31,9 +31,10 @@ func TestViewCacheMatchesSQL(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			s, raw := viewShapesDB(t, strings.TrimSuffix(kind, "-small"))
 			if strings.HasSuffix(kind, "-small") {
-				// Orders cached twenty rows at a time, and filters of more
-				// than ten matches paged by walking a whole cached order.
-				t.Cleanup(storage.SetViewCacheLimits(20, 10))
+				// Orders cached twenty rows at a time, filters of more
+				// than ten matches paged by walking a whole cached order,
+				// keys read seven rows a chunk.
+				t.Cleanup(storage.SetViewCacheLimits(20, 10, 7))
 			}
 			hits := 0
 			for tick := range len(changes) + 1 {
