@@ -27,7 +27,9 @@ func TestViewCacheMatchesSQL(t *testing.T) {
 		`INSERT INTO sessions (user_id, session_id, last_activity, expires_at, client_type)
 			SELECT user_id, session_id || '-again', last_activity, expires_at, 'Tui' FROM sessions WHERE id = 3`,
 	}
-	for _, kind := range []string{"created", "foreign", "foreign-small"} {
+	// The foreign schema runs at small limits, the created one at the real
+	// ones: between them every path, on both schemas.
+	for _, kind := range []string{"created", "foreign-small"} {
 		t.Run(kind, func(t *testing.T) {
 			s, raw := viewShapesDB(t, strings.TrimSuffix(kind, "-small"))
 			if strings.HasSuffix(kind, "-small") {
@@ -43,6 +45,7 @@ func TestViewCacheMatchesSQL(t *testing.T) {
 				for sort := range storage.SortColumns {
 					for _, desc := range []bool{false, true} {
 						for _, filter := range viewFilters {
+							want := referenceOrder(t, raw, storage.SortColumn(sort), desc, filter)
 							for _, off := range []int{0, 7, 190} {
 								lq := storage.ListQuery{Sort: storage.SortColumn(sort), Desc: desc, Filter: filter, Offset: off, Limit: 13}
 								var got []storage.SessionRow
@@ -55,7 +58,7 @@ func TestViewCacheMatchesSQL(t *testing.T) {
 								if err != nil {
 									t.Fatal(err)
 								}
-								checkPage(t, raw, lq, got, matching)
+								checkPage(t, want, lq, got, matching)
 							}
 						}
 					}
