@@ -96,15 +96,7 @@ func TestFastPathAggregateMatchesSQL(t *testing.T) {
 	for _, now := range []time.Time{time.Date(2031, 3, 1, 0, 20, 0, 0, time.UTC), time.Date(2019, 1, 1, 12, 0, 0, 0, time.UTC)} {
 		for _, kind := range []string{"created", "foreign"} {
 			t.Run(kind+"/"+now.Format("2006"), func(t *testing.T) {
-				var s *storage.Store
-				var path string
-				if kind == "created" {
-					path = t.TempDir() + "/mud.db"
-					s = storagetest.NewAt(t, path)
-				} else {
-					path = storagetest.NewOriginal(t)
-					s = storagetest.Open(t, path, storage.Options{})
-				}
+				s, path := openKind(t, kind)
 				oddDB(t, s, path, now, 300, uint64(now.Year()))
 				raw := storagetest.Raw(t, path, false)
 				for tick := range 16 {
@@ -213,19 +205,23 @@ func TestFastPathListMatchesSQL(t *testing.T) {
 // types stored as text, number and blob, everything and nothing.
 var viewFilters = []string{"", "u0", "ASH", "c0", "u05", "adm", "42", "tu", "e", "nobody", ";colon:3", ":9;"}
 
+// openKind opens a new database mudtop created ("created") or one of the
+// original's own schema ("foreign").
+func openKind(t *testing.T, kind string) (*storage.Store, string) {
+	t.Helper()
+	if kind == "created" {
+		path := t.TempDir() + "/mud.db"
+		return storagetest.NewAt(t, path), path
+	}
+	path := storagetest.NewOriginal(t)
+	return storagetest.Open(t, path, storage.Options{}), path
+}
+
 // viewShapesDB is oddDB with the shapes that test the monitor's views.
 func viewShapesDB(t *testing.T, kind string) (*storage.Store, *sql.DB) {
 	t.Helper()
 	now := time.Date(2031, 3, 1, 0, 20, 0, 0, time.UTC)
-	var s *storage.Store
-	var path string
-	if kind == "created" {
-		path = t.TempDir() + "/mud.db"
-		s = storagetest.NewAt(t, path)
-	} else {
-		path = storagetest.NewOriginal(t)
-		s = storagetest.Open(t, path, storage.Options{})
-	}
+	s, path := openKind(t, kind)
 	oddDB(t, s, path, now, 200, 11)
 	raw := storagetest.Raw(t, path, false)
 	// Ties on last_activity across worlds, and a NULL world.

@@ -143,7 +143,7 @@ func roleFirstGroup(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool
 // ascending; descending, when the named part ends on the page), or when
 // the merge does not apply.
 func characterByName(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool, error) {
-	worlds, ok, err := characterWorlds(ctx, q)
+	worlds, ok, err := worldsOf(ctx, q, "characters")
 	if err != nil || !ok {
 		return nil, false, err
 	}
@@ -201,19 +201,19 @@ func characterByName(ctx context.Context, q Querier, lq ListQuery) ([]int64, boo
 	return ids, true, nil
 }
 
-// characterWorlds lists the characters' distinct world ids through the
-// original's (world_id, name) index, NULL first; ok is false past
-// maxWorldArms.
-func characterWorlds(ctx context.Context, q Querier) ([]any, bool, error) {
+// worldsOf lists table's distinct world ids through its index on
+// world_id, NULL first, one seek each; ok is false past maxWorldArms.
+// table is a constant of this file.
+func worldsOf(ctx context.Context, q Querier, table string) ([]any, bool, error) {
 	worlds := []any{nil}
 	var prev any
 	for {
 		var w any
 		var err error
 		if prev == nil {
-			err = q.QueryRowContext(ctx, `SELECT min(world_id) FROM characters`).Scan(&w)
+			err = q.QueryRowContext(ctx, `SELECT min(world_id) FROM `+table).Scan(&w)
 		} else {
-			err = q.QueryRowContext(ctx, `SELECT min(world_id) FROM characters WHERE world_id > ?`, prev).Scan(&w)
+			err = q.QueryRowContext(ctx, `SELECT min(world_id) FROM `+table+` WHERE world_id > ?`, prev).Scan(&w)
 		}
 		if err != nil {
 			return nil, false, wrap("list sessions", err)
@@ -271,27 +271,9 @@ const maxWorldArms = 64
 // inside the index as in the ORDER BY. ok is false when the merge does not
 // apply (too many worlds, or the index is missing).
 func idleByWorld(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool, error) {
-	worlds := []any{nil}
-	var prev any
-	for {
-		var w any
-		var err error
-		if prev == nil {
-			err = q.QueryRowContext(ctx, `SELECT min(world_id) FROM sessions`).Scan(&w)
-		} else {
-			err = q.QueryRowContext(ctx, `SELECT min(world_id) FROM sessions WHERE world_id > ?`, prev).Scan(&w)
-		}
-		if err != nil {
-			return nil, false, wrap("list sessions", err)
-		}
-		if w == nil {
-			break
-		}
-		if len(worlds) > maxWorldArms {
-			return nil, false, nil
-		}
-		worlds = append(worlds, w)
-		prev = w
+	worlds, ok, err := worldsOf(ctx, q, "sessions")
+	if err != nil || !ok {
+		return nil, false, err
 	}
 	// Reversed, the oldest activity comes first; ties stay in rowid order,
 	// as flip() leaves the ", s.id" of the plain query alone.
@@ -299,23 +281,13 @@ func idleByWorld(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool, e
 	if lq.Desc {
 		dir = "ASC"
 	}
-	var b strings.Builder
-	args := []any{lq.Offset + lq.Limit}
-	for i, w := range worlds {
-		if i > 0 {
-			b.WriteString(" UNION ALL ")
-		}
-		cond := "world_id IS NULL"
-		if w != nil {
-			args = append(args, w)
-			cond = fmt.Sprintf("world_id = ?%d", len(args))
-		}
-		fmt.Fprintf(&b, `SELECT * FROM (SELECT id, last_activity FROM sessions INDEXED BY idx_sessions_world_last_activity
- WHERE %s ORDER BY last_activity %s, id %s LIMIT ?1)`, cond, dir, tie)
-	}
+	arm := `SELECT * FROM (SELECT id, last_activity FROM sessions INDEXED BY idx_sessions_world_last_activity
+ WHERE %s ORDER BY last_activity ` + dir + `, id ` + tie + ` LIMIT ?1)`
+	args := append([]any{lq.Offset + lq.Limit}, armArgs(worlds)...)
 	args = append(args, lq.Limit, lq.Offset)
-	fmt.Fprintf(&b, ` ORDER BY 2 %s, 1 %s LIMIT ?%d OFFSET ?%d`, dir, tie, len(args)-1, len(args))
-	ids, err := scanIDs(ctx, q, b.String(), args...)
+	query := armsSQL(worlds, arm, " UNION ALL ", "world_id", 2) +
+		fmt.Sprintf(` ORDER BY 2 %s, 1 %s LIMIT ?%d OFFSET ?%d`, dir, tie, len(args)-1, len(args))
+	ids, err := scanIDs(ctx, q, query, args...)
 	if err != nil {
 		if strings.Contains(err.Error(), "no such index") {
 			return nil, false, nil
