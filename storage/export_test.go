@@ -25,3 +25,10 @@ func SetViewCacheLimits(head, sqlSorted, chunk int) func() {
 func SetFilterHints(s *Store, roles, worlds, clients []string) {
 	s.hints.Store(&filterHints{roles: roles, worlds: worlds, clients: clients})
 }
+
+// ActiveCond and UnexpiredCond are the count's row tests, for the test
+// that holds them to the original's datetime() comparisons.
+const (
+	ActiveCond    = activeCond
+	UnexpiredCond = unexpiredCond
+)
