@@ -32,3 +32,11 @@ const (
 	ActiveCond    = activeCond
 	UnexpiredCond = unexpiredCond
 )
+
+// EdgeHits is how many pages of the expires order came from the previous
+// page's edge (pageedge.go).
+func EdgeHits(s *Store) int {
+	s.edges.mu.Lock()
+	defer s.edges.mu.Unlock()
+	return s.edges.hits
+}
