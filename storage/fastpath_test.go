@@ -99,6 +99,13 @@ func TestFastPathAggregateMatchesSQL(t *testing.T) {
 				s, path := openKind(t, kind)
 				oddDB(t, s, path, now, 300, uint64(now.Year()))
 				raw := storagetest.Raw(t, path, false)
+				// Group keys holding a NUL, and of every storage class:
+				// each counts under SQLite's own text of it.
+				nul := storagetest.AddUser(t, raw, storagetest.User{Name: "nul", Role: "adm\x00in"})
+				for i, client := range []any{"we\x00b", []byte("w\x00eb"), 42, 4.0, []byte("web")} {
+					storagetest.Exec(t, raw, `INSERT INTO sessions (user_id, session_id, last_activity, expires_at, client_type) VALUES (?, ?, ?, ?, ?)`,
+						nul, fmt.Sprint("nul-", i), storage.FormatTime(now), storage.FormatTime(now.Add(time.Hour)), client)
+				}
 				for tick := range 16 {
 					at := now.Add(time.Duration(tick*97) * time.Second)
 					for _, window := range []time.Duration{30 * time.Minute, 0} {
