@@ -56,25 +56,38 @@ func userByName(ctx context.Context, q Querier, lq ListQuery, unmatched *int) ([
 }
 
 // unmatchedSessions counts the sessions no account matches in the join
-// u.id = s.user_id. When the accounts' ids are one unbroken run (no account
-// ever deleted, the original's way: it tombstones), a key misses exactly
-// when it is NULL, outside the run, or not an integer (a real such as 5.5,
-// or text or a blob, which sort above every number): three seeks of
-// idx_sessions_user_id and one walk of the run's part of it, in which a
-// single real turns sum() real. Otherwise it is NOT IN, the join's own test,
-// which probes the accounts once per session (12 ms at 100k, three times
-// the run check).
+// u.id = s.user_id (a NULL key included).
 func unmatchedSessions(ctx context.Context, q Querier) (int, error) {
-	var accounts int64
+	return unmatchedKeys(ctx, q, "users", "user_id", true)
+}
+
+// unmatchedKeys counts the sessions whose key col (a constant of this
+// file, indexed on sessions) matches no row of table in the join
+// t.id = s.col; NULL keys count only when nulls is set. When table's ids
+// are one unbroken run (no row ever deleted: the original tombstones
+// accounts), a key misses exactly when it is outside the run or not an
+// integer (a real such as 5.5, or text or a blob, which sort above every
+// number): a few seeks of col's index and one walk of the run's part of
+// it, in which a single real turns sum() real. Otherwise it is NOT IN, the
+// join's own test, which probes table once per session (12 ms at 100k,
+// three times the run check).
+func unmatchedKeys(ctx context.Context, q Querier, table, col string, nulls bool) (int, error) {
+	var rows int64
 	var lo, hi sql.NullInt64
-	if err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM users), (SELECT min(id) FROM users), (SELECT max(id) FROM users)`).Scan(&accounts, &lo, &hi); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM `+table+`), (SELECT min(id) FROM `+table+`), (SELECT max(id) FROM `+table+`)`).Scan(&rows, &lo, &hi); err != nil {
 		return 0, wrap("list sessions", err)
 	}
-	if accounts > 0 && lo.Valid && hi.Valid && hi.Int64-lo.Int64+1 == accounts {
+	nullCount := "0"
+	nullTest := col + " IS NOT NULL AND "
+	if nulls {
+		nullCount = `(SELECT count(*) FROM sessions WHERE ` + col + ` IS NULL)`
+		nullTest = col + " IS NULL OR "
+	}
+	if rows > 0 && lo.Valid && hi.Valid && hi.Int64-lo.Int64+1 == rows {
 		var outside int
 		var kind sql.NullString
-		err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM sessions WHERE user_id IS NULL) + (SELECT count(*) FROM sessions WHERE user_id < ?1)
- + (SELECT count(*) FROM sessions WHERE user_id > ?2), (SELECT typeof(sum(user_id)) FROM sessions WHERE user_id BETWEEN ?1 AND ?2)`, lo.Int64, hi.Int64).Scan(&outside, &kind)
+		err := q.QueryRowContext(ctx, `SELECT `+nullCount+` + (SELECT count(*) FROM sessions WHERE `+col+` < ?1)
+ + (SELECT count(*) FROM sessions WHERE `+col+` > ?2), (SELECT typeof(sum(`+col+`)) FROM sessions WHERE `+col+` BETWEEN ?1 AND ?2)`, lo.Int64, hi.Int64).Scan(&outside, &kind)
 		// An integer overflow in sum() is an error: the general test then
 		// decides.
 		if err == nil && (kind.String == "integer" || kind.String == "null") {
@@ -82,7 +95,7 @@ func unmatchedSessions(ctx context.Context, q Querier) (int, error) {
 		}
 	}
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE user_id IS NULL OR user_id NOT IN (SELECT id FROM users)`).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE `+nullTest+col+` NOT IN (SELECT id FROM `+table+`)`).Scan(&n)
 	return n, wrap("list sessions", err)
 }
 
@@ -176,8 +189,9 @@ func characterByName(ctx context.Context, q Querier, lq ListQuery) ([]int64, boo
 		return ids, true, nil
 	}
 	var unmatched, without int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE character_id IS NOT NULL AND character_id NOT IN (SELECT id FROM characters)`).Scan(&unmatched); err != nil {
-		return nil, false, wrap("list sessions", err)
+	unmatched, err = unmatchedKeys(ctx, q, "characters", "character_id", false)
+	if err != nil {
+		return nil, false, err
 	}
 	if unmatched > 0 {
 		return nil, false, nil

@@ -80,7 +80,8 @@ type SessionRow struct {
 
 const listColumns = `s.id, s.session_id, CASE WHEN typeof(s.user_id) = 'integer' THEN s.user_id ELSE 0 END, coalesce(u.username, ''), coalesce(u.role, ''),
  coalesce(u.is_active, 1) != 0, u.tombstoned_at IS NOT NULL, u.id IS NOT NULL,
- coalesce(s.character_id, 0), coalesce(c.name, ''), coalesce(c.user_id, 0),
+ CASE WHEN typeof(s.character_id) = 'integer' THEN s.character_id ELSE 0 END, coalesce(c.name, ''),
+ CASE WHEN typeof(c.user_id) = 'integer' THEN c.user_id ELSE 0 END,
  coalesce(CAST(s.world_id AS TEXT), ''), coalesce(CAST(s.client_type AS TEXT), ''),
  coalesce(CAST(s.created_at AS TEXT), ''), coalesce(CAST(s.last_activity AS TEXT), ''),
  typeof(s.expires_at), coalesce(CAST(s.expires_at AS TEXT), ''),
