@@ -149,7 +149,10 @@ func benchActiveCount(b *testing.B, mode string, n int, busy bool) {
 // cache of an earlier tick may answer). No index of the original's covers
 // client_type or users.role, so a page sorted or filtered by either must
 // read it off every row: the sort by client reads "client", the sort by
-// role "role", a filter "filter" (each session's client type, each
+// role "role" (descending) or "role-asc" (ascending, which must also know
+// whether any session has no account, whose NULL role sorts first: every
+// session's account key, here only counted across the accounts' id range,
+// not even tested for a real), a filter "filter" (each session's client type, each
 // account's name and role, each character's name); the sort by expiry reads expires_at off every session ("expires",
 // from the narrowest index that holds it). The sort by user has no floor
 // here: the username index gives its order (list.go).
@@ -157,6 +160,8 @@ func BenchmarkViewFloor(b *testing.B) {
 	floors := []struct{ name, query string }{
 		{"client", `SELECT max(client_type) FROM sessions`},
 		{"role", `SELECT max(role) FROM users`},
+		{"role-asc", `SELECT length((SELECT min(role) FROM users)) +
+ (SELECT count(*) FROM sessions WHERE user_id BETWEEN (SELECT min(id) FROM users) AND (SELECT max(id) FROM users))`},
 		{"expires", `SELECT max(expires_at) FROM sessions INDEXED BY idx_sessions_user_activity`},
 		// A filter tests every session's client type, and every account's
 		// name and role and every character's name for the substring.
