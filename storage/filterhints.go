@@ -64,11 +64,17 @@ func asciiLower(s string) string {
 // user and a character to each of them: the accounts (by name or role) and
 // the characters that match are found once, in their own tables, and their
 // sessions through the original's indexes on user_id and character_id;
-// one pass over the sessions tests only their own world and client. u.id
-// and c.id are primary keys, so "the joined row matches" and "the key is
-// in the set of matching rows" are the same test. ?1 is the lowered
-// filter; the hints' values follow it.
-func filterIDsSQL(filter string, h *filterHints) (string, []any) {
+// one pass over the sessions tests only their own client and, unless
+// worlds lists every distinct world_id of the sessions (worldsOf, NULL
+// first), their world. With the list, each world value is tested once, in
+// SQL as the pass would test it (bound with the storage class it was read
+// with, so CAST gives the same text), and the sessions of the matching
+// ones come through idx_sessions_world_id: that took the world's half of
+// the pass, 35 ms at 100k. u.id and c.id are primary keys, so "the joined
+// row matches" and "the key is in the set of matching rows" are the same
+// test. ?1 is the lowered filter (never empty here, so a NULL world, read
+// as the empty text, matches nothing); the hints' values and the worlds follow it.
+func filterIDsSQL(filter string, h *filterHints, worlds []any) (string, []any) {
 	args := []any{filter}
 	// match is instr(lower(col), ?1) > 0, with the hinted values answered
 	// by a constant. COLLATE BINARY: the hint is that exact text, whatever
@@ -91,15 +97,31 @@ func filterIDsSQL(filter string, h *filterHints) (string, []any) {
 		b.WriteString(" ELSE " + slow + " END")
 		return b.String()
 	}
-	var roles, worlds, clients []string
+	var roles, worldHints, clients []string
 	if h != nil {
-		roles, worlds, clients = h.roles, h.worlds, h.clients
+		roles, worldHints, clients = h.roles, h.worlds, h.clients
 	}
 	query := `WITH mu AS MATERIALIZED (SELECT id FROM users
   WHERE instr(lower(coalesce(username, '')), ?1) > 0 OR ` + match("role", roles) + `),
  mc AS MATERIALIZED (SELECT id FROM characters WHERE instr(lower(coalesce(name, '')), ?1) > 0)
 SELECT id FROM sessions WHERE user_id IN mu
 UNION SELECT id FROM sessions WHERE character_id IN mc
-UNION SELECT id FROM sessions WHERE ` + match("world_id", worlds) + ` OR ` + match("client_type", clients)
+UNION SELECT id FROM sessions WHERE `
+	if len(worlds) > 0 && worlds[0] == nil && filter != "" {
+		query += match("client_type", clients)
+		if len(worlds) == 1 {
+			return query, args // no session is in a world
+		}
+		var vals []string
+		for _, w := range worlds[1:] {
+			args = append(args, w)
+			vals = append(vals, fmt.Sprintf("(?%d)", len(args)))
+		}
+		query += `
+UNION SELECT id FROM sessions WHERE world_id COLLATE BINARY IN (SELECT column1 FROM (VALUES ` + strings.Join(vals, ", ") + `)
+  WHERE instr(lower(coalesce(CAST(column1 AS TEXT), '')), ?1) > 0)`
+		return query, args
+	}
+	query += match("world_id", worldHints) + ` OR ` + match("client_type", clients)
 	return query, args
 }

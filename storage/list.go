@@ -195,7 +195,14 @@ func sortFrom(col SortColumn) string {
 // the old count-then-page over the whole join made two passes of joins
 // and five lower() calls per session.
 func (s *Store) listFiltered(ctx context.Context, q Querier, lq ListQuery, filter string) ([]SessionRow, int, error) {
-	query, args := filterIDsSQL(filter, s.hints.Load())
+	worlds, ok, err := worldsOf(ctx, q, "sessions")
+	if err != nil {
+		return nil, 0, err
+	}
+	if !ok {
+		worlds = nil // too many to list: the pass tests each session's
+	}
+	query, args := filterIDsSQL(filter, s.hints.Load(), worlds)
 	matched, err := scanIDs(ctx, q, query, args...)
 	if err != nil {
 		return nil, 0, err
