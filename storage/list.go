@@ -163,8 +163,8 @@ func (s *Store) pageIDs(ctx context.Context, q Querier, lq ListQuery) ([]int64, 
 		if err != nil || ok {
 			return ids, err
 		}
-	case SortExpires:
-		return s.expiresPage(ctx, q, lq)
+	case SortExpires, SortClient:
+		return s.edgePage(ctx, q, lq)
 	}
 	query := `SELECT s.id` + sortFrom(lq.Sort) + ` ORDER BY ` + sortOrder(lq) + `, s.id LIMIT ?1 OFFSET ?2`
 	return scanIDs(ctx, q, query, lq.Limit, lq.Offset)

@@ -5,26 +5,31 @@ import (
 	"sync"
 )
 
-// No index of the original's schema gives sessions in expires_at order, so
-// a page of that order on a busy file is a scan of every session, and the
-// scan's cost is mostly the sorter: each of 100k rows goes into SQLite's
-// top-N sort. But a page seldom moves far between two ticks. The sort value
-// of the last row of the page the previous tick read (its edge) bounds the
-// page: every row of the order up to the page's end is at or before the
-// edge, unless rows before it were removed. So the scan keeps only the rows
-// at or before the edge (a comparison each, no sorting) and sorts those few;
-// when they fill the page, the page is exactly the plain query's, because
-// rows at or before a value are a prefix of the order. When they do not, the
-// plain query runs and records the new edge.
+// No index of the original's schema gives sessions in expires_at or
+// client_type order, so a page of either order on a busy file is a scan of
+// every session, and much of the scan's cost is the sorter: each of 100k
+// rows goes into SQLite's top-N sort. But a page seldom moves far between
+// two ticks. The sort value of the last row of the page the previous tick
+// read (its edge) splits the order in three: the rows before the edge, the
+// rows equal to it (ties, in id order), and the rest. So a page is read as
+// the rows strictly before the edge (a comparison each, and a sort of the
+// few that pass) followed by the edge's ties in id order (a walk of the
+// table that stops at the page's end: a client type is shared by
+// thousands of sessions, an expiry by few). When the two fill the page it
+// is exactly the plain query's, because the rows before a value, then the
+// rows equal to it, are a prefix of the order. When they do not (rows
+// before the edge were removed), the plain query runs and records the new
+// edge.
 //
-// The comparison is on +expires_at: the unary plus keeps the column's
+// The comparisons are on +column: the unary plus keeps the column's
 // collation, so values compare as ORDER BY compares them (by storage class,
-// then by number, collation or bytes), and drops its NUMERIC affinity,
-// which would otherwise be applied to the bound edge for every row at a
-// cost greater than the scan's. The edge is bound with the storage class it
-// was read with (int64, float64, string, []byte): it is selected as
-// +expires_at too, because a result column declared TIMESTAMP would come
-// back from the driver as a time.Time, and be bound again as other text.
+// then by number, collation or bytes, 4 and 4.0 equal), and drops its
+// affinity, which would otherwise be applied to the bound edge for every
+// row at a cost greater than the scan's. The edge is bound with the
+// storage class it was read with (int64, float64, string, []byte): it is
+// selected as +column too, because a result column declared TIMESTAMP
+// would come back from the driver as a time.Time, and be bound again as
+// other text.
 
 // edgeKey names one view's page.
 type edgeKey struct {
@@ -69,37 +74,38 @@ func (e *pageEdges) forget(k edgeKey) {
 	delete(e.m, k)
 }
 
-// expiresPage is one page of the expires order.
-func (s *Store) expiresPage(ctx context.Context, q Querier, lq ListQuery) ([]int64, error) {
-	k := edgeKey{SortExpires, lq.Desc, lq.Offset, lq.Limit}
-	order := sortOrder(lq) + `, s.id`
-	if edge, ok := s.edges.get(k); ok {
-		var where string
-		args := []any{lq.Limit, lq.Offset}
-		switch {
-		case edge == nil && !lq.Desc:
-			// The page is inside the NULLs, which sort first and tie:
-			// id order alone, a walk that stops at the page's end.
-			where, order = ` WHERE s.expires_at IS NULL`, `s.id`
-		case edge == nil:
-			// Descending, NULLs sort last: every row is at or before.
-		case lq.Desc:
-			where, args = ` WHERE +s.expires_at >= ?3`, append(args, edge)
-		default:
-			where, args = ` WHERE s.expires_at IS NULL OR +s.expires_at <= ?3`, append(args, edge)
+// edgeColumn is an order read from an edge: its column, and whether its
+// values are shared by so many rows that the edge's ties are walked in id
+// order apart from the sort (client types). An expiry is shared by few, so
+// its ties are sorted with the rows before them: a walk that looks for one
+// tie may cross half the table.
+type edgeColumn struct {
+	col       string
+	splitTies bool
+}
+
+var edgeColumns = map[SortColumn]edgeColumn{
+	SortExpires: {"s.expires_at", false},
+	SortClient:  {"s.client_type", true},
+}
+
+// edgePage is one page of an order of edgeColumns.
+func (s *Store) edgePage(ctx context.Context, q Querier, lq ListQuery) ([]int64, error) {
+	ec := edgeColumns[lq.Sort]
+	col := ec.col
+	k := edgeKey{lq.Sort, lq.Desc, lq.Offset, lq.Limit}
+	if edge, ok := s.edges.get(k); ok && (edge != nil || !lq.Desc) {
+		// Descending, NULLs sort last: every row is before a NULL edge.
+		ids, last, ok, err := edgeSplit(ctx, q, lq, ec, edge)
+		if err != nil {
+			return nil, err
 		}
-		if where != "" {
-			ids, last, err := edgeIDs(ctx, q, `SELECT s.id, +s.expires_at FROM sessions s`+where+` ORDER BY `+order+` LIMIT ?1 OFFSET ?2`, args...)
-			if err != nil {
-				return nil, err
-			}
-			if len(ids) == lq.Limit {
-				s.edges.set(k, last, true)
-				return ids, nil
-			}
+		if ok {
+			s.edges.set(k, last, true)
+			return ids, nil
 		}
 	}
-	ids, last, err := edgeIDs(ctx, q, `SELECT s.id, +s.expires_at FROM sessions s ORDER BY `+sortOrder(lq)+`, s.id LIMIT ?1 OFFSET ?2`, lq.Limit, lq.Offset)
+	ids, last, err := edgeIDs(ctx, q, `SELECT s.id, +`+col+` FROM sessions s ORDER BY `+sortOrder(lq)+`, s.id LIMIT ?1 OFFSET ?2`, lq.Limit, lq.Offset)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +115,50 @@ func (s *Store) expiresPage(ctx context.Context, q Querier, lq ListQuery) ([]int
 		s.edges.forget(k) // the page ends the table: no edge to keep
 	}
 	return ids, nil
+}
+
+// edgeSplit reads lq's page as the rows before edge, then edge's ties; ok
+// is false when the two do not reach the page's end.
+func edgeSplit(ctx context.Context, q Querier, lq ListQuery, ec edgeColumn, edge any) ([]int64, any, bool, error) {
+	col := ec.col
+	need := lq.Offset + lq.Limit
+	var before []int64
+	var last any
+	if edge != nil {
+		// NULLs sort first: before any value ascending, after every
+		// value descending. Without splitTies the ties come in too.
+		lt, gt := ` < ?2`, ` > ?2`
+		if !ec.splitTies {
+			lt, gt = ` <= ?2`, ` >= ?2`
+		}
+		cond := col + ` IS NULL OR +` + col + lt
+		if lq.Desc {
+			cond = `+` + col + gt
+		}
+		var err error
+		before, last, err = edgeIDs(ctx, q, `SELECT s.id, +`+col+` FROM sessions s WHERE `+cond+` ORDER BY `+sortOrder(lq)+`, s.id LIMIT ?1`, need, edge)
+		if err != nil {
+			return nil, nil, false, err
+		}
+	}
+	if len(before) < need && (ec.splitTies || edge == nil) {
+		tie, args := `+`+col+` = ?2`, []any{need - len(before), edge}
+		if edge == nil {
+			tie, args = col+` IS NULL`, args[:1]
+		}
+		ties, _, err := edgeIDs(ctx, q, `SELECT s.id, NULL FROM sessions s WHERE `+tie+` ORDER BY s.id LIMIT ?1`, args...)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if len(before)+len(ties) < need {
+			return nil, nil, false, nil
+		}
+		before, last = append(before, ties...), edge
+	}
+	if len(before) < need {
+		return nil, nil, false, nil
+	}
+	return before[lq.Offset:need], last, true, nil
 }
 
 // edgeIDs reads a page's ids and the sort value of its last row.
