@@ -65,7 +65,7 @@ func TestEdgePagesMatchSQL(t *testing.T) {
 					}
 				}
 			}
-			for tick := range 40 {
+			for tick := range 20 {
 				readAll(tick)
 				front := referenceOrder(t, raw, sort, tick%2 == 1, "")
 				switch tick % 5 {
@@ -100,9 +100,9 @@ func TestEdgePagesMatchSQL(t *testing.T) {
 			// row end on a NULL.
 			storagetest.Exec(t, raw, `UPDATE sessions SET `+col+` = 5 WHERE `+col+` IS NULL OR +`+col+` < 4`)
 			storagetest.Exec(t, raw, `UPDATE sessions SET `+col+` = 4 WHERE id IN (SELECT id FROM sessions ORDER BY id LIMIT 40)`)
-			readAll(40)
+			readAll(20)
 			storagetest.Exec(t, raw, `UPDATE sessions SET `+col+` = NULL WHERE id NOT IN (SELECT id FROM sessions ORDER BY id LIMIT 5)`)
-			readAll(41)
+			readAll(21)
 			// Both paths ran: most pages from an edge, some by the plain
 			// query after a change emptied the edge's prefix.
 			hits := storage.EdgeHits(s) - hitsBefore
