@@ -167,11 +167,11 @@ func TestFastPathAggregateMatchesSQL(t *testing.T) {
 // database holding every odd shape (NULLs, numbers, blobs, gone users).
 func TestFastPathListMatchesSQL(t *testing.T) {
 	ctx := context.Background()
-	for _, kind := range []string{"created", "foreign", "foreign-matched", "foreign-realkey", "created-hinted", "foreign-worlds"} {
+	for _, kind := range []string{"created", "foreign", "foreign-matched", "foreign-realkey", "created-hinted", "foreign-worlds", "foreign-nullrole"} {
 		t.Run(kind, func(t *testing.T) {
 			base, variant, _ := strings.Cut(kind, "-")
 			s, raw := viewShapesDB(t, base)
-			if variant == "matched" || variant == "realkey" {
+			if variant == "matched" || variant == "realkey" || variant == "nullrole" {
 				// Every session's account and character present: the sorts
 				// by user and character walk their indexes both ways.
 				storagetest.Exec(t, raw, `DELETE FROM sessions WHERE user_id NOT IN (SELECT id FROM users)`)
@@ -200,6 +200,22 @@ func TestFastPathListMatchesSQL(t *testing.T) {
 					storagetest.Exec(t, raw, `UPDATE sessions SET world_id = ? WHERE id IN (SELECT id FROM sessions WHERE world_id IS NOT NULL ORDER BY id LIMIT 3 OFFSET ?)`, w, 3*i)
 				}
 			}
+			if variant == "nullrole" {
+				// A schema whose users.role may be NULL (the original's
+				// may not): an account without a role sorts first
+				// ascending, so the role order must count such accounts.
+				storagetest.Exec(t, raw, `PRAGMA writable_schema = ON`)
+				storagetest.Exec(t, raw, `UPDATE sqlite_schema SET sql = replace(sql, 'role TEXT NOT NULL', 'role TEXT') WHERE name = 'users'`)
+				v := storagetest.Scalar[int64](t, raw, `PRAGMA schema_version`)
+				storagetest.Exec(t, raw, fmt.Sprintf(`PRAGMA schema_version = %d`, v+1))
+				storagetest.Exec(t, raw, `PRAGMA writable_schema = OFF`)
+				raw.Close()
+				raw = storagetest.Raw(t, s.Path(), false)
+				if storagetest.Scalar[int](t, raw, `SELECT "notnull" FROM pragma_table_info('users') WHERE name = 'role'`) != 0 {
+					t.Fatal("users.role is still NOT NULL")
+				}
+				storagetest.Exec(t, raw, `UPDATE users SET role = NULL WHERE id = (SELECT max(id) FROM users WHERE id IN (SELECT user_id FROM sessions))`)
+			}
 			if variant == "realkey" {
 				// Keys between two accounts' or characters' ids that
 				// are none's (the character's by a hand edit past the
@@ -218,6 +234,8 @@ func TestFastPathListMatchesSQL(t *testing.T) {
 				sorts = []storage.SortColumn{storage.SortIdle, storage.SortUser}
 			case "worlds": // and odd worlds the filter and the walks by world
 				sorts = []storage.SortColumn{storage.SortIdle, storage.SortWorld}
+			case "nullrole":
+				sorts = []storage.SortColumn{storage.SortRole}
 			}
 			for _, sort := range sorts {
 				for _, desc := range []bool{false, true} {

@@ -113,9 +113,23 @@ func roleFirstGroup(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool
 	if !lq.Desc {
 		edge = "min"
 	}
+	// Accounts without a role sort first ascending, with the sessions
+	// without an account. The original declares users.role NOT NULL, so
+	// SQLite has refused every NULL there and counting them (a sixth of
+	// the pass over the accounts) is needed only on a schema that does not.
+	nulls := "0"
+	if !lq.Desc {
+		var notNull bool
+		if err := q.QueryRowContext(ctx, `SELECT coalesce((SELECT "notnull" FROM pragma_table_info('users') WHERE name = 'role'), 0)`).Scan(&notNull); err != nil {
+			return nil, false, wrap("list sessions", err)
+		}
+		if !notNull {
+			nulls = "count(*) - count(role)"
+		}
+	}
 	var role any
 	var nullRoles int
-	if err := q.QueryRowContext(ctx, `SELECT `+edge+`(role), count(*) - count(role) FROM users`).Scan(&role, &nullRoles); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT `+edge+`(role), `+nulls+` FROM users`).Scan(&role, &nullRoles); err != nil {
 		return nil, false, wrap("list sessions", err)
 	}
 	if role == nil {
