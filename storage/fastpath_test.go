@@ -236,6 +236,8 @@ func TestFastPathListMatchesSQL(t *testing.T) {
 				sorts = []storage.SortColumn{storage.SortIdle, storage.SortWorld}
 			case "nullrole":
 				sorts = []storage.SortColumn{storage.SortRole}
+			case "matched", "realkey": // the keys decide the walks by account and character
+				sorts = []storage.SortColumn{storage.SortUser, storage.SortRole, storage.SortCharacter}
 			}
 			for _, sort := range sorts {
 				for _, desc := range []bool{false, true} {
