@@ -3,6 +3,7 @@ package storage_test
 import (
 	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,7 +71,7 @@ func subsecTie(t *testing.T, db *sql.DB) {
 	t.Helper()
 	q := fmt.Sprintf(`SELECT strftime('%%f', 'now') LIKE '%%.000', (%s) IS NOT (%s)
 		FROM (SELECT 'subsec' AS expires_at), (SELECT datetime('now') AS b)`,
-		replaceBound(originalUnexpired), replaceBound(storage.UnexpiredCond))
+		strings.ReplaceAll(originalUnexpired, "?1", "b"), strings.ReplaceAll(storage.UnexpiredCond, "?1", "b"))
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
 		var whole, differ bool
@@ -85,18 +86,4 @@ func subsecTie(t *testing.T, db *sql.DB) {
 		}
 	}
 	t.Fatal("SQLite's clock never read a whole second in 5 s of trying")
-}
-
-// replaceBound points a row test's ?1 at the wall-clock bound column b.
-func replaceBound(cond string) string {
-	out := []byte{}
-	for i := 0; i < len(cond); i++ {
-		if i+1 < len(cond) && cond[i] == '?' && cond[i+1] == '1' {
-			out = append(out, 'b')
-			i++
-			continue
-		}
-		out = append(out, cond[i])
-	}
-	return string(out)
 }

@@ -365,11 +365,11 @@ func copyCounts(m map[string]int) map[string]int {
 // needed) cost more per row than the driver's extra columns, a third of
 // the pass at 100k. The timestamps are selected as +column, which SQLite
 // hands over with no declared type, so the driver returns them as stored
-// (a NULL apart from the empty text). The group keys are SQLite's own text of the
-// value, as Aggregate's GROUP BY reads them; a NULL is the empty text. The common
-// canonical timestamps are read in Go (parseCanonical), several times
-// cheaper than SQLite's date parser in this pure-Go build; anything else
-// is handed back to SQLite (oddInstant).
+// (a NULL apart from the empty text). The group keys are SQLite's own text
+// of the value, as Aggregate's GROUP BY reads them; a NULL is the empty
+// text. The common canonical timestamps are read in Go (parseCanonical),
+// several times cheaper than SQLite's date parser in this pure-Go build;
+// anything else is handed back to SQLite (oddInstant).
 const aggScanSQL = `SELECT s.id, +s.expires_at, +s.last_activity, s.character_id IS NOT NULL,
  CAST(u.role AS TEXT), CAST(s.world_id AS TEXT), CAST(s.client_type AS TEXT)
 FROM sessions s LEFT JOIN users u ON u.id = s.user_id`

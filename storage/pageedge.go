@@ -94,13 +94,13 @@ func (s *Store) edgePage(ctx context.Context, q Querier, lq ListQuery) ([]int64,
 	ec := edgeColumns[lq.Sort]
 	col := ec.col
 	k := edgeKey{lq.Sort, lq.Desc, lq.Offset, lq.Limit}
-	if edge, ok := s.edges.get(k); ok && (edge != nil || !lq.Desc) {
+	if edge, known := s.edges.get(k); known && (edge != nil || !lq.Desc) {
 		// Descending, NULLs sort last: every row is before a NULL edge.
-		ids, last, ok, err := edgeSplit(ctx, q, lq, ec, edge)
+		ids, last, filled, err := edgeSplit(ctx, q, lq, ec, edge)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
+		if filled {
 			s.edges.set(k, last, true)
 			return ids, nil
 		}
@@ -117,8 +117,9 @@ func (s *Store) edgePage(ctx context.Context, q Querier, lq ListQuery) ([]int64,
 	return ids, nil
 }
 
-// edgeSplit reads lq's page as the rows before edge, then edge's ties; ok
-// is false when the two do not reach the page's end.
+// edgeSplit reads lq's page as the rows before edge, then edge's ties, and
+// the page's last sort value; the bool is false when the two do not reach
+// the page's end.
 func edgeSplit(ctx context.Context, q Querier, lq ListQuery, ec edgeColumn, edge any) ([]int64, any, bool, error) {
 	col := ec.col
 	need := lq.Offset + lq.Limit
@@ -149,9 +150,6 @@ func edgeSplit(ctx context.Context, q Querier, lq ListQuery, ec edgeColumn, edge
 		ties, _, err := edgeIDs(ctx, q, `SELECT s.id, NULL FROM sessions s WHERE `+tie+` ORDER BY s.id LIMIT ?1`, args...)
 		if err != nil {
 			return nil, nil, false, err
-		}
-		if len(before)+len(ties) < need {
-			return nil, nil, false, nil
 		}
 		before, last = append(before, ties...), edge
 	}

@@ -72,7 +72,8 @@ type Store struct {
 	// hints are the role, world and client values the last count rebuild
 	// saw, which let a filter skip lower() for them (filterhints.go).
 	hints atomic.Pointer[filterHints]
-	// edges are the last pages' edges in the expires order (pageedge.go).
+	// edges are the last pages' edges in the expires and client orders
+	// (pageedge.go).
 	edges pageEdges
 }
 
