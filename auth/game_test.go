@@ -142,3 +142,50 @@ func TestSelectCharacter(t *testing.T) {
 	_, err = e.svc.SelectCharacter(t.Context(), "nope", mine)
 	wantErr(t, err, ErrInvalidSession)
 }
+
+// TestOddSessionKeys: keys that a hand edit past the original's foreign
+// keys and triggers can leave on a session. The original reads user_id
+// through Python's int() (COMPAT.md §4 get_session_by_id), which truncates
+// a real toward zero and fails on text, and looks the character up by the
+// stored value, which no character's integer id equals; an empty text is
+// falsy, so no character is selected at all (§5.4).
+func TestOddSessionKeys(t *testing.T) {
+	e := newEnv(t, writeThrough())
+	alice := e.user("alice", "player")
+	c := storagetest.AddCharacter(t, e.db, alice, "Ali", world)
+	raw := storagetest.Raw(t, e.st.Path(), false) // foreign keys off
+	storagetest.Exec(t, raw, `DROP TRIGGER enforce_session_invariants_insert`)
+	add := func(token string, user, char, world any) {
+		t.Helper()
+		storagetest.Exec(t, raw, `INSERT INTO sessions (user_id, character_id, world_id, session_id, created_at, last_activity, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, user, char, world, token, ts(e.clk.Now()), ts(e.clk.Now()), ts(e.clk.Now().Add(time.Hour)))
+	}
+	add("real-user", float64(alice)+0.75, nil, nil)
+	add("below-zero", -0.5, nil, nil) // int(-0.5) is 0: no account
+	add("text-user", "alice", nil, nil)
+	add("real-char", alice, float64(c)+0.5, world)
+	add("text-char", alice, "Ali", world)
+	add("empty-char", alice, "", world)
+	if got := storagetest.Typeof(t, e.db, "real-user", "user_id"); got != "real" {
+		t.Fatalf("user_id stored as %s, want real", got)
+	}
+
+	id, err := e.svc.ValidateSession(t.Context(), "real-user")
+	if err != nil || id.UserID != alice || id.Username != "alice" {
+		t.Errorf("real user_id: %+v %v; want account %d, as int() truncates", id, err, alice)
+	}
+	_, err = e.svc.ValidateSession(t.Context(), "below-zero")
+	wantErr(t, err, ErrInvalidSessionUser)
+	_, err = e.svc.ValidateSession(t.Context(), "text-user")
+	var se *StoreError
+	if !asStoreErr(err, &se) {
+		t.Errorf("text user_id: %v; want the original's 500 (Session store unavailable), int() fails", err)
+	}
+	for tok, want := range map[string]*Error{"real-char": ErrCharacterNotFound, "text-char": ErrCharacterNotFound, "empty-char": ErrNoCharacter} {
+		if id, err := e.svc.ValidateSession(t.Context(), tok); err != nil || id.UserID != alice {
+			t.Errorf("%s: ValidateSession = %+v %v; the character is not its business", tok, id, err)
+		}
+		_, err := e.svc.ValidateSessionForGame(t.Context(), tok)
+		wantErr(t, err, want)
+	}
+}

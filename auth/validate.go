@@ -158,6 +158,11 @@ func (s *Service) ValidateSessionForGame(ctx context.Context, token string) (Gam
 			return err
 		}
 		g.Identity = id
+		if a.CharacterOdd {
+			// The original looks the character up by the stored value,
+			// which no integer id equals.
+			return ErrCharacterNotFound
+		}
 		if a.CharacterID == 0 {
 			return ErrNoCharacter
 		}

@@ -88,7 +88,7 @@ func (c *hotConn) scanRaw(ctx context.Context, token string, dest []any) error {
 // authColumns are the lookup's result columns, in order; SessionAuth scans
 // each into the field named here.
 var authColumns = [...]string{"RowID", "SessionID", "UserID", "CharacterID", "WorldID",
-	"ExpiresType", "ExpiresAt", "LastActivity", "UserFound", "Username", "Role", "UserActive", "Tombstoned"}
+	"ExpiresType", "ExpiresAt", "LastActivity", "UserFound", "Username", "Role", "UserActive", "Tombstoned", "CharacterOdd"}
 
 // assignPlain stores v in dest when the pair is one database/sql would
 // convert without any parsing, and reports whether it did.

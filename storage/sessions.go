@@ -15,7 +15,12 @@ type SessionAuth struct {
 	SessionID   string
 	UserID      int64
 	CharacterID int64 // 0 when NULL, as the original treats both as "none"
-	WorldID     sql.NullString
+	// CharacterOdd is set when character_id holds a key no character's
+	// integer id can equal (a real, or a non-empty text or blob: a hand edit
+	// past the original's trigger). The original looks the character up by
+	// that value and finds none; CharacterID is then 0.
+	CharacterOdd bool
+	WorldID      sql.NullString
 	// ExpiresType is SQLite's typeof(expires_at): null, text, integer, real
 	// or blob. The original's Python check depends on it (COMPAT.md §5.2).
 	ExpiresType  string
@@ -29,13 +34,24 @@ type SessionAuth struct {
 	Tombstoned bool
 }
 
+// sessionUserKey is the session's account id as the original reads it:
+// get_session_by_id applies Python's int(), which truncates a real toward
+// zero (a hand edit with foreign keys off can store 2.5, which is then
+// account 2), as CAST does within int64's range. It is NULL where int()
+// fails or the id cannot be bound (text, a blob, a real past int64), and
+// the scan into an int64 then fails the lookup, as the original's 500.
+const sessionUserKey = `CASE typeof(s.user_id) WHEN 'integer' THEN s.user_id
+  WHEN 'real' THEN CASE WHEN abs(s.user_id) < 9223372036854775808.0 THEN CAST(s.user_id AS INTEGER) END END`
+
 const sessionAuthSQL = `
-SELECT s.id, s.session_id, s.user_id, coalesce(s.character_id, 0), s.world_id,
+SELECT s.id, s.session_id, coalesce(u.id, ` + sessionUserKey + `) AS user_id,
+       CASE typeof(s.character_id) WHEN 'integer' THEN s.character_id ELSE 0 END, s.world_id,
        typeof(s.expires_at), coalesce(CAST(s.expires_at AS TEXT), ''),
        coalesce(CAST(s.last_activity AS TEXT), ''),
        u.id IS NOT NULL, coalesce(u.username, ''), coalesce(u.role, ''),
-       coalesce(u.is_active, 1) != 0, u.tombstoned_at IS NOT NULL
-FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+       coalesce(u.is_active, 1) != 0, u.tombstoned_at IS NOT NULL,
+       CASE typeof(s.character_id) WHEN 'null' THEN 0 WHEN 'integer' THEN 0 ELSE length(s.character_id) > 0 END
+FROM sessions s LEFT JOIN users u ON u.id = ` + sessionUserKey + `
 WHERE s.session_id = ?`
 
 // SessionAuth looks a session up by its token. ok is false when no row has
@@ -43,7 +59,7 @@ WHERE s.session_id = ?`
 func (s *Store) SessionAuth(ctx context.Context, q Querier, token string) (a SessionAuth, ok bool, err error) {
 	err = s.scanAuth(ctx, q, token, &a.RowID, &a.SessionID, &a.UserID, &a.CharacterID, &a.WorldID,
 		&a.ExpiresType, &a.ExpiresAt, &a.LastActivity,
-		&a.UserFound, &a.Username, &a.Role, &a.UserActive, &a.Tombstoned)
+		&a.UserFound, &a.Username, &a.Role, &a.UserActive, &a.Tombstoned, &a.CharacterOdd)
 	if err == sql.ErrNoRows {
 		return SessionAuth{}, false, nil
 	}
