@@ -319,16 +319,23 @@ func (s *Store) activeFromCache(ctx context.Context, now time.Time, window time.
 			return nil // a pool too small to pin: the original's query
 		}
 		m := &s.monitor
-		var total int
-		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions`).Scan(&total); err != nil {
-			return wrap("count active sessions", err)
-		}
 		var dv int64
 		if err := q.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&dv); err != nil {
 			return wrap("count active sessions", err)
 		}
 		c := m.cache
-		if c == nil || c.conn != m.conn || c.dataVersion != dv || len(c.rows) != total {
+		stale := c == nil || c.conn != m.conn || c.dataVersion != dv
+		if stale && m.seen != dv {
+			// Changed since the previous call: decided below without the
+			// row count, which on a busy file re-reads an index's pages.
+			m.seen = dv
+			return nil
+		}
+		var total int
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions`).Scan(&total); err != nil {
+			return wrap("count active sessions", err)
+		}
+		if stale || len(c.rows) != total {
 			if m.seen != dv {
 				// Changed since the previous call (or the first call of
 				// a one-shot process): a rebuild may never be used.

@@ -1,5 +1,10 @@
 package storage
 
+import (
+	"context"
+	"time"
+)
+
 // ViewCacheHits is how many pages the monitor's current view cache has
 // answered: the tests of viewcache.go make sure it is the cache they test.
 func ViewCacheHits(s *Store) int {
@@ -40,3 +45,13 @@ func EdgeHits(s *Store) int {
 	defer s.edges.mu.Unlock()
 	return s.edges.hits
 }
+
+// ActivePaired is the busy count's paired read (pairread.go) on its own:
+// ok tells whether the two halves ran, on one snapshot.
+func ActivePaired(s *Store, now time.Time, window time.Duration) (int, bool, error) {
+	return s.activePaired(context.Background(), now, window)
+}
+
+// PairSplits is how many paired reads ran their second half on a second
+// connection rather than in the first read.
+func PairSplits(s *Store) int64 { return s.pairSplits.Load() }

@@ -21,6 +21,10 @@ const (
 	stmtActiveWindow
 	stmtActiveAll
 	stmtActiveIndexed
+	stmtActiveWindowLow
+	stmtActiveWindowHigh
+	stmtActiveAllLow
+	stmtActiveAllHigh
 	stmtTouchRow
 	stmtTouchRowSlide
 	stmtInsertSession
@@ -37,6 +41,11 @@ var stmtSQL = [stmtCount]string{
 	stmtActiveWindow:  activeWindowSQL,
 	stmtActiveAll:     activeAllSQL,
 	stmtActiveIndexed: activeIndexedSQL,
+	// The halves of activePaired: ?3 is the split point among user_id.
+	stmtActiveWindowLow:  activeLowSQL(activeCond + ` AND ` + unexpiredCond),
+	stmtActiveWindowHigh: activeHighSQL(activeCond + ` AND ` + unexpiredCond),
+	stmtActiveAllLow:     activeLowSQL(unexpiredCond),
+	stmtActiveAllHigh:    activeHighSQL(unexpiredCond),
 	// By rowid, and still only while the row carries the same token (ids
 	// are AUTOINCREMENT, never reused, but a kick and a new login could
 	// otherwise meet in between): a rowid lookup skips the descent of the
@@ -61,6 +70,20 @@ const activeWindowSQL = `SELECT count(*) FROM sessions WHERE ` + activeCond + ` 
 
 // activeAllSQL is the count without an activity window.
 const activeAllSQL = `SELECT count(*) FROM sessions WHERE ` + unexpiredCond
+
+// activeLowSQL and activeHighSQL split a count at ?3 among the sessions'
+// user_id. Every non-NULL value is either below ?3 or not (SQLite orders
+// all values, of any type), and the NULLs, which are neither, go with the
+// low half. The unused ?2 of the count without a window is bound all the
+// same, so both pairs take the same three arguments.
+func activeLowSQL(cond string) string {
+	return `SELECT (SELECT count(*) FROM sessions WHERE user_id < ?3 AND ` + cond + `)
+ + (SELECT count(*) FROM sessions WHERE user_id IS NULL AND ` + cond + `)`
+}
+
+func activeHighSQL(cond string) string {
+	return `SELECT count(*) FROM sessions WHERE user_id >= ?3 AND ` + cond
+}
 
 // activeCond and unexpiredCond are the original's
 //

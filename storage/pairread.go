@@ -1,0 +1,159 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"runtime"
+)
+
+// A read that must see every row of a file that changes before every call
+// (the busy count) costs one core for its whole length, and the machine a
+// monitor or a game server runs on usually has another. Two connections can
+// share that work only if both read the same state of the file, and SQLite
+// keeps two read transactions on one snapshot in one case it guarantees: in
+// a rollback journal a writer must hold the EXCLUSIVE lock to change the
+// file, which it cannot take while any reader holds SHARED. So if the
+// second read takes its SHARED lock while the first still holds its own,
+// no commit can have come between them.
+//
+// The first read therefore never waits for the second: a writer holding
+// PENDING (waiting for the first read to end) keeps the second from
+// locking, and waiting would be a deadlock until the busy timeout. The
+// first does its own half, then looks whether the second has its lock. If
+// it has, the halves are one snapshot's; if not, the caller runs its plain
+// query instead. In WAL mode readers never exclude writers, so there is no
+// such guarantee and no pairing.
+
+// minPairConns is the smallest pool a paired read may take two connections
+// from: the rest must stay for writes, the monitor and validation.
+const minPairConns = 6
+
+// pairable reports whether a paired read can help and be exact here.
+func (s *Store) pairable() bool {
+	if s.wal || runtime.GOMAXPROCS(0) < 2 {
+		return false
+	}
+	maxOpen := s.db.Stats().MaxOpenConnections
+	return maxOpen == 0 || maxOpen >= minPairConns
+}
+
+// pairRead runs lead in a read transaction, then mine in that transaction
+// and theirs in a second one on another connection, at the same time, and
+// returns what each found. When the second read has not taken its lock by
+// the time mine is done, the first runs theirs itself, in its own
+// transaction: slower, never inexact. ok is false, with nothing run but
+// lead, when the store does not pair (pairable) or lead returns no halves.
+// theirs may run twice at once (the abandoned second read may not have
+// noticed yet), so it must only read and return.
+func pairRead[T any](ctx context.Context, s *Store, lead func(q Querier) (mine, theirs func(q Querier) (T, error), err error)) (a, b T, ok bool, err error) {
+	if !s.pairable() {
+		return a, b, false, nil
+	}
+	if err := s.watch.check(); err != nil {
+		return a, b, false, err
+	}
+	// The second read gets its connection and transaction ready first, so
+	// that between the two locks there is one statement's time, not a
+	// connection's: a writer that reaches its commit in between keeps the
+	// second from locking.
+	ctx2, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan func(Querier) (T, error), 1)
+	locked := make(chan bool, 1)
+	done := make(chan pairResult[T], 1)
+	go func() {
+		// The second read owns its connection and ends it itself, whether
+		// or not the first one still wants its half.
+		v, err := secondRead(ctx2, s, work, locked)
+		done <- pairResult[T]{v, err}
+	}()
+	defer close(work) // a second read still waiting for work gives up
+
+	c1, err := s.db.Conn(ctx)
+	if err != nil {
+		return a, b, false, wrap("begin read", err)
+	}
+	defer c1.Close()
+	tx1, err := c1.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return a, b, false, wrap("begin read", err)
+	}
+	defer tx1.Rollback()
+	if locked, err := lockedRollback(ctx, tx1); err != nil || !locked {
+		return a, b, false, err
+	}
+	mine, theirs, err := lead(tx1)
+	if err != nil || mine == nil {
+		return a, b, false, err
+	}
+	work <- theirs
+	if a, err = mine(tx1); err != nil {
+		return a, b, true, err
+	}
+	select {
+	case got := <-locked:
+		if got {
+			s.pairSplits.Add(1)
+			tx1.Rollback()
+			r := <-done
+			return a, r.v, true, r.err
+		}
+	default:
+		// Not locked yet, perhaps behind a writer that waits for this
+		// read: the second half is this read's to do.
+	}
+	cancel()
+	b, err = theirs(tx1)
+	return a, b, true, err
+}
+
+type pairResult[T any] struct {
+	v   T
+	err error
+}
+
+// secondRead is the second half of pairRead: it opens its transaction,
+// waits for its work, reports on locked whether it then holds a
+// rollback-journal SHARED lock and, if so, does the work.
+func secondRead[T any](ctx context.Context, s *Store, work <-chan func(Querier) (T, error), locked chan<- bool) (v T, err error) {
+	c2, err := s.db.Conn(ctx)
+	if err != nil {
+		return v, wrap("begin read", err)
+	}
+	defer c2.Close()
+	tx2, err := c2.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return v, wrap("begin read", err)
+	}
+	defer tx2.Rollback()
+	var theirs func(Querier) (T, error)
+	select {
+	case theirs = <-work:
+	case <-ctx.Done():
+	}
+	if theirs == nil {
+		return v, nil // the first read needs no second half
+	}
+	ok, err := lockedRollback(ctx, tx2)
+	locked <- ok
+	if !ok {
+		return v, err
+	}
+	return theirs(tx2)
+}
+
+// lockedRollback takes tx's SHARED lock (any read of the file does) and
+// reports whether the file is in a rollback-journal mode, where that lock
+// keeps every writer out. A file switched to WAL by another process since
+// the store opened reads as "wal" here once locked.
+func lockedRollback(ctx context.Context, tx *sql.Tx) (bool, error) {
+	var one int
+	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM sqlite_master LIMIT 1`).Scan(&one); err != nil && err != sql.ErrNoRows {
+		return false, wrap("begin read", err)
+	}
+	var mode string
+	if err := tx.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		return false, wrap("begin read", err)
+	}
+	return mode != "wal", nil
+}

@@ -1,0 +1,113 @@
+package storage_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"mudtop/storage"
+	"mudtop/storage/storagetest"
+)
+
+// TestPairedCountIsOneSnapshot runs the busy count's two halves while
+// another connection commits as fast as it can, each commit moving the
+// activity from a session of the low half to one of the high half or back:
+// the true count never changes, and halves read from two states of the
+// file would be one off. Every paired answer must be the plain count's,
+// with and without the activity window, and most calls must pair.
+func TestPairedCountIsOneSnapshot(t *testing.T) {
+	g := storagetest.Generate(t, storagetest.ModeRollback, 30_000)
+	s := storagetest.Open(t, g.Copy(t), storage.Options{})
+	raw := storagetest.Raw(t, s.Path(), true)
+	var lowID, highID int64
+	if err := raw.QueryRow(`SELECT (SELECT id FROM sessions ORDER BY user_id, id LIMIT 1),
+		(SELECT id FROM sessions ORDER BY user_id DESC, id LIMIT 1)`).Scan(&lowID, &highID); err != nil {
+		t.Fatal(err)
+	}
+	now := g.Now
+	active, idle := storage.FormatTime(now), storage.FormatTime(now.Add(-2*time.Hour))
+	// The active one of the two is seen now and never expires; the other
+	// was seen two hours ago and expired an hour ago, so it counts with
+	// or without the activity window.
+	flip := func(q storage.Querier, on, off int64) error {
+		_, err := q.ExecContext(context.Background(), `UPDATE sessions
+			SET last_activity = CASE id WHEN ?1 THEN ?3 ELSE ?4 END, expires_at = CASE id WHEN ?1 THEN NULL ELSE ?5 END
+			WHERE id IN (?1, ?2)`, on, off, active, idle, storage.FormatTime(now.Add(-time.Hour)))
+		return err
+	}
+	if err := flip(raw, lowID, highID); err != nil {
+		t.Fatal(err)
+	}
+	calls, pause := 150, 2*time.Millisecond
+	if raceEnabled {
+		calls, pause = 20, 20*time.Millisecond
+	}
+	for _, window := range []time.Duration{30 * time.Minute, 0} {
+		want, err := s.ActiveCount(context.Background(), raw, now, window)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := make(chan struct{})
+		var commits atomic.Int64
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				a, b := lowID, highID
+				if i%2 == 0 {
+					a, b = b, a
+				}
+				// One commit: which of the two is active flips, the total
+				// does not.
+				if err := flip(raw, a, b); err == nil {
+					commits.Add(1)
+				}
+				// A breath between commits, as a server's writes come:
+				// back to back, they keep the second read from ever
+				// locking and nothing pairs.
+				time.Sleep(pause)
+			}
+		}()
+		paired, splits := 0, storage.PairSplits(s)
+		for i := 0; i < calls; i++ {
+			n, ok, err := storage.ActivePaired(s, now, window)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				paired++
+				if n != want {
+					t.Errorf("window %v, call %d: paired count %d, want %d (halves from two states of the file)", window, i, n, want)
+				}
+			}
+		}
+		close(stop)
+		wg.Wait()
+		if commits.Load() < int64(calls)/4 {
+			t.Fatalf("window %v: only %d commits during the counts: the test did not race", window, commits.Load())
+		}
+		splits = storage.PairSplits(s) - splits
+		if paired != calls || splits < int64(calls)/5 {
+			t.Errorf("window %v: %d of %d counts paired, %d on two connections", window, paired, calls, splits)
+		}
+		t.Logf("window %v: %d of %d paired, %d on two connections, %d commits", window, paired, calls, splits, commits.Load())
+	}
+}
+
+// TestPairedCountNotOnWAL: readers of a WAL file do not keep writers out,
+// so the halves could read two snapshots; the count is never split there.
+func TestPairedCountNotOnWAL(t *testing.T) {
+	g := storagetest.Generate(t, storagetest.ModeWAL, 5_000)
+	s := storagetest.Open(t, g.Copy(t), storage.Options{})
+	if _, ok, err := storage.ActivePaired(s, g.Now, 30*time.Minute); ok || err != nil {
+		t.Fatalf("paired on a WAL file: ok %v, err %v", ok, err)
+	}
+}
