@@ -49,6 +49,12 @@ func printableASCII(s string) bool {
 	return true
 }
 
+// likeEscape quotes LIKE's wildcards (and the escape itself) with a
+// backslash, for ESCAPE '\'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
 // asciiLower is SQLite's lower() without ICU: ASCII letters only.
 func asciiLower(s string) string {
 	b := []byte(s)
@@ -74,8 +80,50 @@ func asciiLower(s string) string {
 // row matches" and "the key is in the set of matching rows" are the same
 // test. ?1 is the lowered filter (never empty here, so a NULL world, read
 // as the empty text, matches nothing); the hints' values and the worlds follow it.
-func filterIDsSQL(filter string, h *filterHints, worlds []any) (string, []any) {
+//
+// half, when not nil, restricts every scan to one half of its table's ids
+// (filterids.go); the world arm, which seeks rather than scans, is read by
+// the first half alone.
+func filterIDsSQL(filter string, h *filterHints, worlds []any, half *idHalf) (string, []any) {
 	args := []any{filter}
+	// in is the half's id range for a table's scan, empty for the whole.
+	in := func(col string, r [2]int64) string {
+		if half == nil {
+			return ""
+		}
+		args = append(args, r[0], r[1])
+		return fmt.Sprintf("%s BETWEEN ?%d AND ?%d AND ", col, len(args)-1, len(args))
+	}
+	// The characters' range is on +id: their names are read from the
+	// narrow UNIQUE(world_id, name) index, which holds the rowid too, and
+	// a plain id range would make SQLite walk the wider table instead.
+	var users, chars, sess [2]int64
+	if half != nil {
+		users, chars, sess = half.users, half.chars, half.sessions
+	}
+	// name is the test of an account's or a character's name, every row of
+	// its table. lower() allocates its result for each value, which made it
+	// most of the pass, and two connections scanning at once then spent
+	// their time queueing for the allocator's lock. For a printable ASCII
+	// filter, LIKE gives instr(lower())'s answer without a copy: it folds
+	// ASCII letters as lower() does, and a multi-byte character of the
+	// name never equals an ASCII one of the pattern. It never matches a
+	// blob, hence the CAST (a no-op on text). It differs in one case, a
+	// name with a NUL, where LIKE stops and instr() reads on; LIKE can then
+	// only miss, never add, so only the names LIKE rejects are asked
+	// whether they hold a NUL, and those go through instr(lower()).
+	likeArg := 0
+	if printableASCII(filter) {
+		args = append(args, "%"+likeEscape(filter)+"%")
+		likeArg = len(args)
+	}
+	name := func(col string) string {
+		slow := fmt.Sprintf("instr(lower(coalesce(%s, '')), ?1) > 0", col)
+		if likeArg == 0 {
+			return slow
+		}
+		return fmt.Sprintf(`(CAST(%s AS TEXT) LIKE ?%d ESCAPE '\' OR (instr(%s, char(0)) > 0 AND %s))`, col, likeArg, col, slow)
+	}
 	// match is instr(lower(col), ?1) > 0, with the hinted values answered
 	// by a constant. COLLATE BINARY: the hint is that exact text, whatever
 	// collation a foreign schema gives the column.
@@ -102,15 +150,15 @@ func filterIDsSQL(filter string, h *filterHints, worlds []any) (string, []any) {
 		roles, worldHints, clients = h.roles, h.worlds, h.clients
 	}
 	query := `WITH mu AS MATERIALIZED (SELECT id FROM users
-  WHERE instr(lower(coalesce(username, '')), ?1) > 0 OR ` + match("role", roles) + `),
- mc AS MATERIALIZED (SELECT id FROM characters WHERE instr(lower(coalesce(name, '')), ?1) > 0)
+  WHERE ` + in("id", users) + `(` + name("username") + ` OR ` + match("role", roles) + `)),
+ mc AS MATERIALIZED (SELECT id FROM characters WHERE ` + in("+id", chars) + name("name") + `)
 SELECT id FROM sessions WHERE user_id IN mu
 UNION SELECT id FROM sessions WHERE character_id IN mc
-UNION SELECT id FROM sessions WHERE `
+UNION SELECT id FROM sessions WHERE ` + in("id", sess)
 	if len(worlds) > 0 && worlds[0] == nil && filter != "" {
-		query += match("client_type", clients)
-		if len(worlds) == 1 {
-			return query, args // no session is in a world
+		query += "(" + match("client_type", clients) + ")"
+		if len(worlds) == 1 || (half != nil && !half.first) {
+			return query, args // no session is in a world, or not this half's arm
 		}
 		var vals []string
 		for _, w := range worlds[1:] {
@@ -122,6 +170,6 @@ UNION SELECT id FROM sessions WHERE world_id COLLATE BINARY IN (SELECT column1 F
   WHERE instr(lower(coalesce(CAST(column1 AS TEXT), '')), ?1) > 0)`
 		return query, args
 	}
-	query += match("world_id", worldHints) + ` OR ` + match("client_type", clients)
+	query += "(" + match("world_id", worldHints) + ` OR ` + match("client_type", clients) + ")"
 	return query, args
 }

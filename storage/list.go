@@ -202,8 +202,7 @@ func (s *Store) listFiltered(ctx context.Context, q Querier, lq ListQuery, filte
 	if !ok {
 		worlds = nil // too many to list: the pass tests each session's
 	}
-	query, args := filterIDsSQL(filter, s.hints.Load(), worlds)
-	matched, err := scanIDs(ctx, q, query, args...)
+	matched, err := s.filterIDs(ctx, q, filter, worlds)
 	if err != nil {
 		return nil, 0, err
 	}

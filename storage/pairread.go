@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"runtime"
+	"sync/atomic"
 )
 
 // A read that must see every row of a file that changes before every call
@@ -56,19 +57,8 @@ func pairRead[T any](ctx context.Context, s *Store, lead func(q Querier) (mine, 
 	// that between the two locks there is one statement's time, not a
 	// connection's: a writer that reaches its commit in between keeps the
 	// second from locking.
-	ctx2, cancel := context.WithCancel(ctx)
-	defer cancel()
-	work := make(chan func(Querier) (T, error), 1)
-	locked := make(chan bool, 1)
-	done := make(chan pairResult[T], 1)
-	go func() {
-		// The second read owns its connection and ends it itself, whether
-		// or not the first one still wants its half.
-		v, err := secondRead(ctx2, s, work, locked)
-		done <- pairResult[T]{v, err}
-	}()
-	defer close(work) // a second read still waiting for work gives up
-
+	p := startSecond[T](ctx, s)
+	defer p.stop()
 	c1, err := s.db.Conn(ctx)
 	if err != nil {
 		return a, b, false, wrap("begin read", err)
@@ -86,25 +76,35 @@ func pairRead[T any](ctx context.Context, s *Store, lead func(q Querier) (mine, 
 	if err != nil || mine == nil {
 		return a, b, false, err
 	}
-	work <- theirs
-	if a, err = mine(tx1); err != nil {
-		return a, b, true, err
-	}
-	select {
-	case got := <-locked:
-		if got {
-			s.pairSplits.Add(1)
-			tx1.Rollback()
-			r := <-done
-			return a, r.v, true, r.err
-		}
-	default:
-		// Not locked yet, perhaps behind a writer that waits for this
-		// read: the second half is this read's to do.
-	}
-	cancel()
-	b, err = theirs(tx1)
+	a, b, err = p.pair(ctx, tx1, mine, theirs)
 	return a, b, true, err
+}
+
+// pairIn is pairRead inside a read transaction the caller already has
+// open (the monitor's tick): q must be that transaction. ok is false, with
+// nothing run, when the store does not pair.
+func pairIn[T any](ctx context.Context, s *Store, q Querier, mine, theirs func(q Querier) (T, error)) (a, b T, ok bool, err error) {
+	if !s.pairable() {
+		return a, b, false, nil
+	}
+	p := startSecond[T](ctx, s)
+	defer p.stop()
+	// The caller's read may not have read the file yet, and the second
+	// read's lock only proves one snapshot if this one is already held.
+	if locked, err := lockedRollback(ctx, q); err != nil || !locked {
+		return a, b, false, err
+	}
+	a, b, err = p.pair(ctx, q, mine, theirs)
+	return a, b, true, err
+}
+
+// second is the second read of a pair, on its own connection.
+type second[T any] struct {
+	splits *atomic.Int64 // the store's count of halves read on a second connection
+	cancel context.CancelFunc
+	work   chan func(Querier) (T, error)
+	locked chan bool
+	done   chan pairResult[T]
 }
 
 type pairResult[T any] struct {
@@ -112,10 +112,57 @@ type pairResult[T any] struct {
 	err error
 }
 
-// secondRead is the second half of pairRead: it opens its transaction,
-// waits for its work, reports on locked whether it then holds a
-// rollback-journal SHARED lock and, if so, does the work.
-func secondRead[T any](ctx context.Context, s *Store, work <-chan func(Querier) (T, error), locked chan<- bool) (v T, err error) {
+// startSecond opens the second read's connection and transaction, which
+// then waits for its work.
+func startSecond[T any](ctx context.Context, s *Store) *second[T] {
+	ctx2, cancel := context.WithCancel(ctx)
+	p := &second[T]{splits: &s.pairSplits, cancel: cancel, work: make(chan func(Querier) (T, error), 1),
+		locked: make(chan bool, 1), done: make(chan pairResult[T], 1)}
+	go func() {
+		// The second read owns its connection and ends it itself, whether
+		// or not the first one still wants its half.
+		v, err := p.read(ctx2, s)
+		p.done <- pairResult[T]{v, err}
+	}()
+	return p
+}
+
+// pair hands theirs to the second read, runs mine in q (a read that holds
+// its lock), and then takes the second read's result if it locked while q
+// held its lock, or runs theirs in q.
+func (p *second[T]) pair(ctx context.Context, q Querier, mine, theirs func(Querier) (T, error)) (a, b T, err error) {
+	p.work <- theirs
+	if a, err = mine(q); err != nil {
+		return a, b, err
+	}
+	select {
+	case got := <-p.locked:
+		if got {
+			// Locked while q was: one snapshot.
+			p.splits.Add(1)
+			r := <-p.done
+			return a, r.v, r.err
+		}
+	default:
+		// Not locked yet, perhaps behind a writer that waits for q: the
+		// second half is q's to do.
+	}
+	p.cancel()
+	b, err = theirs(q)
+	return a, b, err
+}
+
+// stop ends a second read that has not been given work, and abandons one
+// that has not locked.
+func (p *second[T]) stop() {
+	p.cancel()
+	close(p.work)
+}
+
+// read is the second read's goroutine: it reports on locked whether it
+// holds a rollback-journal SHARED lock once given its work, and if so does
+// the work.
+func (p *second[T]) read(ctx context.Context, s *Store) (v T, err error) {
 	c2, err := s.db.Conn(ctx)
 	if err != nil {
 		return v, wrap("begin read", err)
@@ -128,14 +175,14 @@ func secondRead[T any](ctx context.Context, s *Store, work <-chan func(Querier) 
 	defer tx2.Rollback()
 	var theirs func(Querier) (T, error)
 	select {
-	case theirs = <-work:
+	case theirs = <-p.work:
 	case <-ctx.Done():
 	}
 	if theirs == nil {
-		return v, nil // the first read needs no second half
+		return v, nil
 	}
 	ok, err := lockedRollback(ctx, tx2)
-	locked <- ok
+	p.locked <- ok
 	if !ok {
 		return v, err
 	}
@@ -146,7 +193,7 @@ func secondRead[T any](ctx context.Context, s *Store, work <-chan func(Querier) 
 // reports whether the file is in a rollback-journal mode, where that lock
 // keeps every writer out. A file switched to WAL by another process since
 // the store opened reads as "wal" here once locked.
-func lockedRollback(ctx context.Context, tx *sql.Tx) (bool, error) {
+func lockedRollback(ctx context.Context, tx Querier) (bool, error) {
 	var one int
 	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM sqlite_master LIMIT 1`).Scan(&one); err != nil && err != sql.ErrNoRows {
 		return false, wrap("begin read", err)

@@ -111,3 +111,79 @@ func TestPairedCountNotOnWAL(t *testing.T) {
 		t.Fatalf("paired on a WAL file: ok %v, err %v", ok, err)
 	}
 }
+
+// TestPairedFilterIsOneSnapshot is the same proof for a busy filter read in
+// the monitor's transaction with its halves on two connections: each
+// commit renames one account of the low half's ids to match the filter and
+// one of the high half's not to, or back, so the sessions matching are
+// always exactly one of the two accounts' and a torn read finds both or
+// neither.
+func TestPairedFilterIsOneSnapshot(t *testing.T) {
+	g := storagetest.Generate(t, storagetest.ModeRollback, 30_000)
+	s := storagetest.Open(t, g.Copy(t), storage.Options{})
+	raw := storagetest.Raw(t, s.Path(), true)
+	ctx := context.Background()
+	var low, high int64
+	if err := raw.QueryRow(`SELECT min(user_id), max(user_id) FROM sessions`).Scan(&low, &high); err != nil {
+		t.Fatal(err)
+	}
+	nLow := storagetest.Scalar[int](t, raw, `SELECT count(*) FROM sessions WHERE user_id = ?`, low)
+	nHigh := storagetest.Scalar[int](t, raw, `SELECT count(*) FROM sessions WHERE user_id = ?`, high)
+	rename := func(on, off int64) error {
+		_, err := raw.Exec(`UPDATE users SET username = CASE id WHEN ?1 THEN 'zqxj-' || id ELSE 'plain-' || id END WHERE id IN (?1, ?2)`, on, off)
+		return err
+	}
+	if err := rename(low, high); err != nil {
+		t.Fatal(err)
+	}
+	lq := storage.ListQuery{Filter: "ZQXJ", Limit: 50}
+	list := func() int {
+		var n int
+		err := s.ReadMonitor(ctx, func(q storage.Querier) error {
+			var err error
+			_, n, err = s.ListSessions(ctx, q, lq)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := list(); n != nLow {
+		t.Fatalf("quiet: %d sessions match, want the low account's %d", n, nLow)
+	}
+	calls, pause := 60, 2*time.Millisecond
+	if raceEnabled {
+		calls, pause = 10, 20*time.Millisecond
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			on, off := low, high
+			if i%2 == 0 {
+				on, off = high, low
+			}
+			rename(on, off)
+			time.Sleep(pause)
+		}
+	}()
+	splits := storage.PairSplits(s)
+	for i := 0; i < calls; i++ {
+		if n := list(); n != nLow && n != nHigh {
+			t.Errorf("call %d: %d sessions match, want %d or %d (halves from two states of the file)", i, n, nLow, nHigh)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if d := storage.PairSplits(s) - splits; d < int64(calls)/5 {
+		t.Errorf("%d of %d filters read a half on a second connection", d, calls)
+	}
+}
