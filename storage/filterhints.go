@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -26,16 +28,22 @@ const maxHints = 24
 
 // hintsFrom takes the hints from a count rebuild's groups. Only printable
 // ASCII is kept, where lower() and instr() are exactly Go's ASCII folding
-// and substring search.
+// and substring search. The most frequent come first, and so are kept
+// when there are too many: a row's CASE stops at the first value equal to
+// its own, and with nine accounts in ten players, 'player' first took the
+// roles' test from 12.6 to 9.7 ms per 100k.
 func hintsFrom(a Aggregates) *filterHints {
 	pick := func(m map[string]int) []string {
 		var out []string
 		for k := range m {
-			if k != "" && printableASCII(k) && len(out) < maxHints {
+			if k != "" && printableASCII(k) {
 				out = append(out, k)
 			}
 		}
-		return out
+		slices.SortFunc(out, func(x, y string) int {
+			return cmp.Or(cmp.Compare(m[y], m[x]), strings.Compare(x, y))
+		})
+		return out[:min(len(out), maxHints)]
 	}
 	return &filterHints{roles: pick(a.ByRole), worlds: pick(a.ByWorld), clients: pick(a.ByClient)}
 }
