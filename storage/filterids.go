@@ -25,7 +25,7 @@ type idHalf struct {
 // filterIDs returns the ids of the sessions filter matches, in q.
 func (s *Store) filterIDs(ctx context.Context, q Querier, filter string, worlds []any) ([]int64, error) {
 	hints := s.hints.Load()
-	if q != Querier(s.db) {
+	if q != Querier(s.db) { // see pairIn
 		if lo, hi, ok, err := s.filterHalves(ctx, q); err != nil {
 			return nil, err
 		} else if ok {

@@ -61,6 +61,11 @@ func unmatchedSessions(ctx context.Context, q Querier) (int, error) {
 	return unmatchedKeys(ctx, q, "users", "user_id", true)
 }
 
+// unmatchedSessionsIn is unmatchedSessions as one half of a paired read.
+func unmatchedSessionsIn(ctx context.Context) func(Querier) (int, error) {
+	return func(q Querier) (int, error) { return unmatchedSessions(ctx, q) }
+}
+
 // unmatchedKeys counts the sessions whose key col (a constant of this
 // file, indexed on sessions) matches no row of table in the join
 // t.id = s.col; NULL keys count only when nulls is set. When table's ids
@@ -108,7 +113,7 @@ func unmatchedKeys(ctx context.Context, q Querier, table, col string, nulls bool
 // without a role, as a NULL role, which sorts first ascending: ok is false
 // when there are any and the page is ascending, and whenever the first
 // role's sessions end before the page does.
-func roleFirstGroup(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool, error) {
+func (s *Store) roleFirstGroup(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool, error) {
 	edge := "max"
 	if !lq.Desc {
 		edge = "min"
@@ -129,23 +134,36 @@ func roleFirstGroup(ctx context.Context, q Querier, lq ListQuery) ([]int64, bool
 	}
 	var role any
 	var nullRoles int
-	if err := q.QueryRowContext(ctx, `SELECT `+edge+`(role), `+nulls+` FROM users`).Scan(&role, &nullRoles); err != nil {
-		return nil, false, wrap("list sessions", err)
+	accounts := func(q Querier) (int, error) {
+		err := q.QueryRowContext(ctx, `SELECT `+edge+`(role), `+nulls+` FROM users`).Scan(&role, &nullRoles)
+		return 0, wrap("list sessions", err)
 	}
-	if role == nil {
-		return nil, false, nil
-	}
-	if !lq.Desc {
-		if nullRoles > 0 {
-			return nil, false, nil
-		}
-		unmatched, err := unmatchedSessions(ctx, q)
-		if err != nil {
+	unmatched := 0
+	if lq.Desc {
+		if _, err := accounts(q); err != nil {
 			return nil, false, err
 		}
-		if unmatched > 0 {
-			return nil, false, nil
+	} else {
+		// Ascending needs both passes, the accounts' and the sessions'
+		// keys, and neither needs the other: on a busy rollback file they
+		// run at once on two connections of one snapshot (pairread.go).
+		// accounts alone writes role and nullRoles, and only in q.
+		var err error
+		var paired bool
+		if _, unmatched, paired, err = pairIn(ctx, s, q, accounts, unmatchedSessionsIn(ctx)); err != nil {
+			return nil, false, err
 		}
+		if !paired {
+			if _, err := accounts(q); err != nil {
+				return nil, false, err
+			}
+			if unmatched, err = unmatchedSessions(ctx, q); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	if role == nil || nullRoles > 0 || unmatched > 0 {
+		return nil, false, nil
 	}
 	// CROSS JOIN keeps the sessions as the outer loop, in id order, so the
 	// walk stops at the page's last row.

@@ -159,7 +159,7 @@ func (s *Store) pageIDs(ctx context.Context, q Querier, lq ListQuery) ([]int64, 
 			return ids, err
 		}
 	case SortRole:
-		ids, ok, err := roleFirstGroup(ctx, q, lq)
+		ids, ok, err := s.roleFirstGroup(ctx, q, lq)
 		if err != nil || ok {
 			return ids, err
 		}

@@ -82,9 +82,10 @@ func pairRead[T any](ctx context.Context, s *Store, lead func(q Querier) (mine, 
 
 // pairIn is pairRead inside a read transaction the caller already has
 // open (the monitor's tick): q must be that transaction. ok is false, with
-// nothing run, when the store does not pair.
+// nothing run, when the store does not pair or q is the pool itself, whose
+// statements each read their own snapshot.
 func pairIn[T any](ctx context.Context, s *Store, q Querier, mine, theirs func(q Querier) (T, error)) (a, b T, ok bool, err error) {
-	if !s.pairable() {
+	if q == Querier(s.db) || !s.pairable() {
 		return a, b, false, nil
 	}
 	p := startSecond[T](ctx, s)
