@@ -55,3 +55,15 @@ func ActivePaired(s *Store, now time.Time, window time.Duration) (int, bool, err
 // PairSplits is how many paired reads ran their second half on a second
 // connection rather than in the first read.
 func PairSplits(s *Store) int64 { return s.pairSplits.Load() }
+
+// PairReads is how many reads were paired, their halves read on either
+// connection.
+func PairReads(s *Store) int64 { return s.pairReads.Load() }
+
+// SetPairMinSpan lets small files pair their counts and filters
+// (pairread.go); the returned func puts the threshold back.
+func SetPairMinSpan(n int64) func() {
+	old := pairMinSpan
+	pairMinSpan = n
+	return func() { pairMinSpan = old }
+}

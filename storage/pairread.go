@@ -101,11 +101,13 @@ func pairIn[T any](ctx context.Context, s *Store, q Querier, mine, theirs func(q
 
 // second is the second read of a pair, on its own connection.
 type second[T any] struct {
-	splits *atomic.Int64 // the store's count of halves read on a second connection
-	cancel context.CancelFunc
-	work   chan func(Querier) (T, error)
-	locked chan bool
-	done   chan pairResult[T]
+	// The store's counts of paired reads, and of those whose second half
+	// was read on the second connection.
+	reads, splits *atomic.Int64
+	cancel        context.CancelFunc
+	work          chan func(Querier) (T, error)
+	locked        chan bool
+	done          chan pairResult[T]
 }
 
 type pairResult[T any] struct {
@@ -117,7 +119,7 @@ type pairResult[T any] struct {
 // then waits for its work.
 func startSecond[T any](ctx context.Context, s *Store) *second[T] {
 	ctx2, cancel := context.WithCancel(ctx)
-	p := &second[T]{splits: &s.pairSplits, cancel: cancel, work: make(chan func(Querier) (T, error), 1),
+	p := &second[T]{reads: &s.pairReads, splits: &s.pairSplits, cancel: cancel, work: make(chan func(Querier) (T, error), 1),
 		locked: make(chan bool, 1), done: make(chan pairResult[T], 1)}
 	go func() {
 		// The second read owns its connection and ends it itself, whether
@@ -132,6 +134,7 @@ func startSecond[T any](ctx context.Context, s *Store) *second[T] {
 // its lock), and then takes the second read's result if it locked while q
 // held its lock, or runs theirs in q.
 func (p *second[T]) pair(ctx context.Context, q Querier, mine, theirs func(Querier) (T, error)) (a, b T, err error) {
+	p.reads.Add(1)
 	p.work <- theirs
 	if a, err = mine(q); err != nil {
 		return a, b, err

@@ -75,9 +75,9 @@ type Store struct {
 	// edges are the last pages' edges in the expires and client orders
 	// (pageedge.go).
 	edges pageEdges
-	// pairSplits counts the paired reads whose second half ran on its own
-	// connection (pairread.go).
-	pairSplits atomic.Int64
+	// pairReads counts the paired reads, pairSplits those whose second
+	// half ran on its own connection (pairread.go).
+	pairReads, pairSplits atomic.Int64
 }
 
 // Querier is what both *sql.DB and *sql.Tx offer, so store methods run
