@@ -89,25 +89,28 @@ func asciiLower(s string) string {
 // test. ?1 is the lowered filter (never empty here, so a NULL world, read
 // as the empty text, matches nothing); the hints' values and the worlds follow it.
 //
-// half, when not nil, restricts every scan to one half of its table's ids
-// (filterids.go); the world arm, which seeks rather than scans, is read by
-// the first half alone.
+// half, when not nil, restricts the scans of the accounts and the
+// sessions to one side of a split point of their ids (filterids.go); the
+// characters are read by the high half alone, and the world arm, which
+// seeks rather than scans, by the low half alone.
 func filterIDsSQL(filter string, h *filterHints, worlds []any, half *idHalf) (string, []any) {
 	args := []any{filter}
-	// in is the half's id range for a table's scan, empty for the whole.
-	in := func(col string, r [2]int64) string {
+	// in is the half's side of a table's split point, empty for the whole.
+	// The low half is id < split, which SQLite tests on every row it reads;
+	// the high half is id >= split, a seek and then the rest of the table.
+	in := func(split int64) string {
 		if half == nil {
 			return ""
 		}
-		args = append(args, r[0], r[1])
-		return fmt.Sprintf("%s BETWEEN ?%d AND ?%d AND ", col, len(args)-1, len(args))
+		args = append(args, split)
+		if half.high {
+			return fmt.Sprintf("id >= ?%d AND ", len(args))
+		}
+		return fmt.Sprintf("id < ?%d AND ", len(args))
 	}
-	// The characters' range is on +id: their names are read from the
-	// narrow UNIQUE(world_id, name) index, which holds the rowid too, and
-	// a plain id range would make SQLite walk the wider table instead.
-	var users, chars, sess [2]int64
+	var users, sess int64
 	if half != nil {
-		users, chars, sess = half.users, half.chars, half.sessions
+		users, sess = half.users, half.sessions
 	}
 	// name is the test of an account's or a character's name, every row of
 	// its table. lower() allocates its result for each value, which made it
@@ -158,14 +161,23 @@ func filterIDsSQL(filter string, h *filterHints, worlds []any, half *idHalf) (st
 		roles, worldHints, clients = h.roles, h.worlds, h.clients
 	}
 	query := `WITH mu AS MATERIALIZED (SELECT id FROM users
-  WHERE ` + in("id", users) + `(` + name("username") + ` OR ` + match("role", roles) + `)),
- mc AS MATERIALIZED (SELECT id FROM characters WHERE ` + in("+id", chars) + name("name") + `)
-SELECT id FROM sessions WHERE user_id IN mu
-UNION SELECT id FROM sessions WHERE character_id IN mc
-UNION SELECT id FROM sessions WHERE ` + in("id", sess)
+  WHERE ` + in(users) + `(` + name("username") + ` OR ` + match("role", roles) + `))`
+	arms := `
+SELECT id FROM sessions WHERE user_id IN mu`
+	if half == nil || half.high {
+		// The characters are read whole, by the high half: their names
+		// come from the narrow UNIQUE(world_id, name) index, which no id
+		// range can cut short, so either half would walk all of it.
+		query += `,
+ mc AS MATERIALIZED (SELECT id FROM characters WHERE ` + name("name") + `)`
+		arms += `
+UNION SELECT id FROM sessions WHERE character_id IN mc`
+	}
+	query += arms + `
+UNION SELECT id FROM sessions WHERE ` + in(sess)
 	if len(worlds) > 0 && worlds[0] == nil && filter != "" {
 		query += "(" + match("client_type", clients) + ")"
-		if len(worlds) == 1 || (half != nil && !half.first) {
+		if len(worlds) == 1 || (half != nil && half.high) {
 			return query, args // no session is in a world, or not this half's arm
 		}
 		var vals []string
