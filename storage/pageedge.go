@@ -2,10 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"math"
-	"strconv"
 	"sync"
 )
 
@@ -100,7 +96,7 @@ func (s *Store) edgePage(ctx context.Context, q Querier, lq ListQuery) ([]int64,
 	k := edgeKey{lq.Sort, lq.Desc, lq.Offset, lq.Limit}
 	if edge, known := s.edges.get(k); known && (edge != nil || !lq.Desc) {
 		// Descending, NULLs sort last: every row is before a NULL edge.
-		ids, last, filled, err := s.edgeSplit(ctx, q, lq, ec, edge)
+		ids, last, filled, err := edgeSplit(ctx, q, lq, ec, edge)
 		if err != nil {
 			return nil, err
 		}
@@ -109,12 +105,10 @@ func (s *Store) edgePage(ctx context.Context, q Querier, lq ListQuery) ([]int64,
 			return ids, nil
 		}
 	}
-	need := lq.Offset + lq.Limit
-	ids, last, err := s.scanTop(ctx, q, col, "1", sortOrder(lq), need)
+	ids, last, err := edgeIDs(ctx, q, `SELECT s.id, +`+col+` FROM sessions s ORDER BY `+sortOrder(lq)+`, s.id LIMIT ?1 OFFSET ?2`, lq.Limit, lq.Offset)
 	if err != nil {
 		return nil, err
 	}
-	ids = window(ids, lq.Offset, lq.Limit)
 	if len(ids) == lq.Limit {
 		s.edges.set(k, last, false)
 	} else {
@@ -126,7 +120,7 @@ func (s *Store) edgePage(ctx context.Context, q Querier, lq ListQuery) ([]int64,
 // edgeSplit reads lq's page as the rows before edge, then edge's ties, and
 // the page's last sort value; the bool is false when the two do not reach
 // the page's end.
-func (s *Store) edgeSplit(ctx context.Context, q Querier, lq ListQuery, ec edgeColumn, edge any) ([]int64, any, bool, error) {
+func edgeSplit(ctx context.Context, q Querier, lq ListQuery, ec edgeColumn, edge any) ([]int64, any, bool, error) {
 	col := ec.col
 	need := lq.Offset + lq.Limit
 	var before []int64
@@ -143,7 +137,7 @@ func (s *Store) edgeSplit(ctx context.Context, q Querier, lq ListQuery, ec edgeC
 			cond = `+` + col + gt
 		}
 		var err error
-		before, last, err = s.scanTop(ctx, q, col, cond, sortOrder(lq), need, edge)
+		before, last, err = edgeIDs(ctx, q, `SELECT s.id, +`+col+` FROM sessions s WHERE `+cond+` ORDER BY `+sortOrder(lq)+`, s.id LIMIT ?1`, need, edge)
 		if err != nil {
 			return nil, nil, false, err
 		}
@@ -163,56 +157,6 @@ func (s *Store) edgeSplit(ctx context.Context, q Querier, lq ListQuery, ec edgeC
 		return nil, nil, false, nil
 	}
 	return before[lq.Offset:need], last, true, nil
-}
-
-// scanTop reads the first need sessions passing where (over sessions s,
-// with ?2... bound to args) in order, with the sort value of the last.
-// That is a scan of every session, and on a busy rollback file it is read
-// in two halves of the ids at once (pairread.go): the first need of each
-// half hold the first need of all, which one more query over at most
-// twice need rows, by rowid, puts in order.
-func (s *Store) scanTop(ctx context.Context, q Querier, col, where, order string, need int, args ...any) ([]int64, any, error) {
-	query := `SELECT s.id, +` + col + ` FROM sessions s WHERE (` + where + `)`
-	tail := ` ORDER BY ` + order + `, s.id LIMIT ?1`
-	all := append([]any{need}, args...)
-	if q != Querier(s.db) && s.pairable() {
-		var lo, hi sql.NullInt64
-		if err := q.QueryRowContext(ctx, `SELECT (SELECT min(id) FROM sessions), (SELECT max(id) FROM sessions)`).Scan(&lo, &hi); err != nil {
-			return nil, nil, wrap("list sessions", err)
-		}
-		if lo.Valid && hi.Valid && hi.Int64-lo.Int64 >= pairMinSpan {
-			mid := lo.Int64 + (hi.Int64-lo.Int64)/2 + 1
-			half := fmt.Sprintf(` AND s.id BETWEEN ?%d AND ?%d`, len(all)+1, len(all)+2)
-			read := func(from, to int64) func(Querier) ([]int64, error) {
-				return func(q Querier) ([]int64, error) {
-					ids, _, err := edgeIDs(ctx, q, query+half+tail, append(all[:len(all):len(all)], from, to)...)
-					return ids, err
-				}
-			}
-			a, b, ok, err := pairIn(ctx, s, q, read(math.MinInt64, mid-1), read(mid, math.MaxInt64))
-			if err != nil {
-				return nil, nil, err
-			}
-			if ok {
-				return edgeIDs(ctx, q, `SELECT s.id, +`+col+` FROM sessions s WHERE s.id IN (SELECT value FROM json_each(?2))`+tail,
-					need, idList(append(a, b...)))
-			}
-		}
-	}
-	return edgeIDs(ctx, q, query+tail, all...)
-}
-
-// idList is ids as a JSON array, for json_each().
-func idList(ids []int64) string {
-	b := make([]byte, 0, 8*len(ids)+2)
-	b = append(b, '[')
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, id, 10)
-	}
-	return string(append(b, ']'))
 }
 
 // edgeIDs reads a page's ids and the sort value of its last row.
