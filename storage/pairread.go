@@ -8,22 +8,27 @@ import (
 )
 
 // A read that must see every row of a file that changes before every call
-// (the busy count) costs one core for its whole length, and the machine a
-// monitor or a game server runs on usually has another. Two connections can
-// share that work only if both read the same state of the file, and SQLite
-// keeps two read transactions on one snapshot in one case it guarantees: in
-// a rollback journal a writer must hold the EXCLUSIVE lock to change the
-// file, which it cannot take while any reader holds SHARED. So if the
-// second read takes its SHARED lock while the first still holds its own,
-// no commit can have come between them.
+// (the busy count, a busy filter) costs one core for its whole length, and
+// the machine a monitor or a game server runs on usually has another. Two
+// connections can share that work only if both read the same state of the
+// file, and SQLite keeps two read transactions on one snapshot in one case
+// it guarantees: in a rollback journal a writer must hold the EXCLUSIVE
+// lock to change the file, which it cannot take while any reader holds
+// SHARED. So if the second read takes its SHARED lock while the first
+// still holds its own, no commit can have come between them.
 //
 // The first read therefore never waits for the second: a writer holding
 // PENDING (waiting for the first read to end) keeps the second from
 // locking, and waiting would be a deadlock until the busy timeout. The
 // first does its own half, then looks whether the second has its lock. If
-// it has, the halves are one snapshot's; if not, the caller runs its plain
-// query instead. In WAL mode readers never exclude writers, so there is no
-// such guarantee and no pairing.
+// it has, the halves are one snapshot's; if not, the first reads the
+// second half too, in its own transaction, as one connection always did.
+// In WAL mode readers never exclude writers, so there is no such guarantee
+// and no pairing.
+//
+// The halves must not allocate per row: this SQLite's allocator has one
+// lock, and two scans calling lower() on every name spent their time
+// waiting for it (the pair then took longer than one connection).
 
 // minPairConns is the smallest pool a paired read may take two connections
 // from: the rest must stay for writes, the monitor and validation.
@@ -83,7 +88,8 @@ func pairRead[T any](ctx context.Context, s *Store, lead func(q Querier) (mine, 
 // pairIn is pairRead inside a read transaction the caller already has
 // open (the monitor's tick): q must be that transaction. ok is false, with
 // nothing run, when the store does not pair or q is the pool itself, whose
-// statements each read their own snapshot.
+// statements each read their own snapshot. As in pairRead, theirs may run
+// twice at once and must only read and return.
 func pairIn[T any](ctx context.Context, s *Store, q Querier, mine, theirs func(q Querier) (T, error)) (a, b T, ok bool, err error) {
 	if q == Querier(s.db) || !s.pairable() {
 		return a, b, false, nil
