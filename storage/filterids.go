@@ -7,13 +7,14 @@ import (
 )
 
 // A filter on a busy file scans the accounts, the characters and the
-// sessions (filterhints.go), and on a rollback-journal file the halves of
-// each of those scans can be read at once on two connections of one
-// snapshot (pairread.go). Each half takes one half of every table's ids
-// and returns the sessions it matches; a session may match in both (by its
-// account in one half, its character in the other), so the halves' ids are
-// merged without repeats. Any split is exact, since the halves' ranges
-// cover every id; the middle of each table's ids only balances the work.
+// sessions (filterhints.go), and on a rollback-journal file two halves of
+// that work can be read at once on two connections of one snapshot
+// (pairread.go). Each half takes the accounts and the sessions on its side
+// of a split point of their ids, one of them the characters too, and
+// returns the sessions it matches; a session may match in both (by its
+// account in one half, its character in the other), so the halves' ids
+// are merged without repeats. Any split point is exact, since the two
+// sides cover every id; where it sits only balances the work.
 
 // idHalf is one half of a filter's scans: the ids of the accounts and of
 // the sessions below their split points, with the world arm, or at and

@@ -149,9 +149,14 @@ func (s *Store) roleFirstGroup(ctx context.Context, q Querier, lq ListQuery) ([]
 		// run at once on two connections of one snapshot (pairread.go).
 		// accounts alone writes role and nullRoles, and only in q.
 		var err error
-		var paired bool
-		if _, unmatched, paired, err = pairIn(ctx, s, q, accounts, unmatchedSessionsIn(ctx)); err != nil {
+		var paired, big bool
+		if big, err = s.pairWorth(ctx, q, "users"); err != nil {
 			return nil, false, err
+		}
+		if big {
+			if _, unmatched, paired, err = pairIn(ctx, s, q, accounts, unmatchedSessionsIn(ctx)); err != nil {
+				return nil, false, err
+			}
 		}
 		if !paired {
 			if _, err := accounts(q); err != nil {

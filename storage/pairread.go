@@ -43,6 +43,26 @@ func (s *Store) pairable() bool {
 	return maxOpen == 0 || maxOpen >= minPairConns
 }
 
+// pairWorth reports whether table's ids span enough rows for a paired
+// read to pay for its second connection (pairMinSpan): two seeks.
+func (s *Store) pairWorth(ctx context.Context, q Querier, table string) (bool, error) {
+	if q == Querier(s.db) || !s.pairable() {
+		return false, nil
+	}
+	var span any // NULL for an empty table, a real past int64's range
+	err := q.QueryRowContext(ctx, `SELECT (SELECT max(id) FROM `+table+`) - (SELECT min(id) FROM `+table+`)`).Scan(&span)
+	if err != nil {
+		return false, wrap("list sessions", err)
+	}
+	switch v := span.(type) {
+	case int64:
+		return v >= pairMinSpan, nil
+	case float64:
+		return v >= float64(pairMinSpan), nil
+	}
+	return false, nil
+}
+
 // pairRead runs lead in a read transaction, then mine in that transaction
 // and theirs in a second one on another connection, at the same time, and
 // returns what each found. When the second read has not taken its lock by
