@@ -55,7 +55,7 @@ func (s *Store) filterIDs(ctx context.Context, q Querier, filter string, worlds 
 // quarter of a row) and the high half reads the characters too, so the
 // splits sit past the middle of the ids' spans, where the two measured
 // even at 100k. ok is false when the store does not pair or the sessions
-// are too few to be worth a second connection.
+// are too few to be worth a second connection (pairMinSpan).
 func (s *Store) filterHalves(ctx context.Context, q Querier) (lo, hi *idHalf, ok bool, err error) {
 	if !s.pairable() {
 		return nil, nil, false, nil
@@ -68,6 +68,18 @@ func (s *Store) filterHalves(ctx context.Context, q Querier) (lo, hi *idHalf, ok
 	}
 	if !b[2].Valid || b[3].Int64-b[2].Int64 < pairMinSpan {
 		return nil, nil, false, nil
+	}
+	if !b[0].Valid || b[1].Int64-b[0].Int64 < pairMinSpan {
+		// Few accounts (the original never deletes one, so their ids are
+		// about their number), and session ids that may only be sparse:
+		// logins and logouts move them along. Count the sessions.
+		var n int64
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions`).Scan(&n); err != nil {
+			return nil, nil, false, wrap("list sessions", err)
+		}
+		if n < pairMinSpan {
+			return nil, nil, false, nil
+		}
 	}
 	split := func(lo, hi sql.NullInt64) int64 {
 		if !lo.Valid || !hi.Valid {
