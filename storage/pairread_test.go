@@ -50,34 +50,13 @@ func TestPairedCountIsOneSnapshot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stop := make(chan struct{})
-		var commits atomic.Int64
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				a, b := lowID, highID
-				if i%2 == 0 {
-					a, b = b, a
-				}
-				// One commit: which of the two is active flips, the total
-				// does not.
-				if err := flip(raw, a, b); err == nil {
-					commits.Add(1)
-				}
-				// A breath between commits, as a server's writes come:
-				// back to back, each keeps the second read from locking
-				// (the first then reads both halves) and the test would
-				// hardly ever use the second connection.
-				time.Sleep(pause)
+		// One commit: which of the two is active flips, the total does not.
+		stop := committer(pause, func(i int) error {
+			if i%2 == 0 {
+				return flip(raw, highID, lowID)
 			}
-		}()
+			return flip(raw, lowID, highID)
+		})
 		paired, splits := 0, storage.PairSplits(s)
 		for i := 0; i < calls; i++ {
 			n, ok, err := storage.ActivePaired(s, now, window)
@@ -91,16 +70,15 @@ func TestPairedCountIsOneSnapshot(t *testing.T) {
 				}
 			}
 		}
-		close(stop)
-		wg.Wait()
-		if commits.Load() < int64(calls)/4 {
-			t.Fatalf("window %v: only %d commits during the counts: the test did not race", window, commits.Load())
+		commits := stop()
+		if commits < int64(calls)/4 {
+			t.Fatalf("window %v: only %d commits during the counts: the test did not race", window, commits)
 		}
 		splits = storage.PairSplits(s) - splits
 		if paired != calls || splits < int64(calls)/5 {
 			t.Errorf("window %v: %d of %d counts paired, %d on two connections", window, paired, calls, splits)
 		}
-		t.Logf("window %v: %d of %d paired, %d on two connections, %d commits", window, paired, calls, splits, commits.Load())
+		t.Logf("window %v: %d of %d paired, %d on two connections, %d commits", window, paired, calls, splits, commits)
 	}
 }
 
@@ -158,34 +136,52 @@ func TestPairedFilterIsOneSnapshot(t *testing.T) {
 	if raceEnabled {
 		calls, pause = 10, 20*time.Millisecond
 	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			on, off := low, high
-			if i%2 == 0 {
-				on, off = high, low
-			}
-			rename(on, off)
-			time.Sleep(pause)
+	stop := committer(pause, func(i int) error {
+		if i%2 == 0 {
+			return rename(high, low)
 		}
-	}()
+		return rename(low, high)
+	})
 	splits := storage.PairSplits(s)
 	for i := 0; i < calls; i++ {
 		if n := list(); n != nLow && n != nHigh {
 			t.Errorf("call %d: %d sessions match, want %d or %d (halves from two states of the file)", i, n, nLow, nHigh)
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 	if d := storage.PairSplits(s) - splits; d < int64(calls)/5 {
 		t.Errorf("%d of %d filters read a half on a second connection", d, calls)
+	}
+}
+
+// committer runs commit(0), commit(1), ... on its own goroutine until the
+// returned stop is called, which waits for it and says how many commits
+// succeeded. Between commits it takes a breath, as a server's writes come:
+// back to back, each keeps the second read from locking (the first then
+// reads both halves) and the tests would hardly ever use the second
+// connection.
+func committer(pause time.Duration, commit func(i int) error) (stop func() int64) {
+	done := make(chan struct{})
+	var n atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if commit(i) == nil {
+				n.Add(1)
+			}
+			time.Sleep(pause)
+		}
+	}()
+	return func() int64 {
+		close(done)
+		wg.Wait()
+		return n.Load()
 	}
 }
