@@ -67,3 +67,26 @@ func SetPairMinSpan(n int64) func() {
 	pairMinSpan = n
 	return func() { pairMinSpan = old }
 }
+
+// SetFilterCosts sets the per-row costs a paired filter balances its halves
+// by (filterids.go), so that a test can make the cut fall in the accounts
+// or in the sessions; the returned func puts them back.
+func SetFilterCosts(user, character, session float64) func() {
+	u, c, ss := costUser, costCharacter, costSession
+	costUser, costCharacter, costSession = user, character, session
+	return func() { costUser, costCharacter, costSession = u, c, ss }
+}
+
+// FilterSplit is where a paired filter would cut the tables of s's file
+// now: for each half, the accounts' and the sessions' spans as "all",
+// "none", ">= N" or "< N", and whether it reads the characters.
+func FilterSplit(s *Store) (first, second string, ok bool, err error) {
+	err = s.Read(context.Background(), func(q Querier) error {
+		f, sc, paired, err := s.filterHalves(context.Background(), q)
+		if paired {
+			first, second, ok = f.String(), sc.String(), true
+		}
+		return err
+	})
+	return first, second, ok, err
+}

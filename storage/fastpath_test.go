@@ -161,6 +161,12 @@ func TestFastPathAggregateMatchesSQL(t *testing.T) {
 	}
 }
 
+// filterCuts are per-row costs (account, character, session) that move a
+// paired filter's cut (filterids.go): the measured ones, the accounts far
+// the dearest, and the sessions dearer than measured. On viewShapesDB's
+// few accounts the three cut the accounts, and the sessions each way up.
+var filterCuts = [][3]float64{{17, 10, 10}, {1000, 1, 1}, {1, 1, 3}}
+
 // TestFastPathListMatchesSQL checks the two-step, index-walking page query
 // against one plain ORDER BY over the whole join, for every sort column,
 // both directions, several offsets and filters, on a created and a foreign
@@ -279,21 +285,48 @@ func TestFastPathListMatchesSQL(t *testing.T) {
 							// In a read transaction on a rollback file a
 							// busy filter and role ascending read in halves
 							// (pairread.go), whichever connection reads
-							// the second: the halves must add up.
-							err = s.Read(ctx, func(q storage.Querier) error {
-								got, matching, err = s.ListSessions(ctx, q, lq)
-								return err
-							})
-							if err != nil {
-								t.Fatal(err)
+							// the second: the halves must add up, wherever
+							// the filter's cut falls (filterCuts).
+							for _, c := range filterCuts {
+								restore := storage.SetFilterCosts(c[0], c[1], c[2])
+								err = s.Read(ctx, func(q storage.Querier) error {
+									got, matching, err = s.ListSessions(ctx, q, lq)
+									return err
+								})
+								restore()
+								if err != nil {
+									t.Fatal(err)
+								}
+								checkPage(t, want, lq, got, matching)
 							}
-							checkPage(t, want, lq, got, matching)
 						}
 					}
 				}
 			}
 			if inTx && storage.PairReads(s) == reads {
 				t.Fatal("no read was paired: the halves went untested")
+			}
+			if inTx {
+				// The costs cut the file where they were meant to: the
+				// first half's accounts from a point up, and its sessions
+				// below a point or from one up.
+				seen := map[string]bool{}
+				for _, c := range filterCuts {
+					restore := storage.SetFilterCosts(c[0], c[1], c[2])
+					first, _, ok, err := storage.FilterSplit(s)
+					restore()
+					if err != nil || !ok {
+						t.Fatalf("split: %v %v", ok, err)
+					}
+					for _, cut := range []string{"users >=", "sessions <", "sessions >="} {
+						if strings.Contains(first, cut) {
+							seen[cut] = true
+						}
+					}
+				}
+				if len(seen) != 3 {
+					t.Fatalf("the costs cut the file only as %v", seen)
+				}
 			}
 		})
 	}

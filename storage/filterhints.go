@@ -89,28 +89,22 @@ func asciiLower(s string) string {
 // test. ?1 is the lowered filter (never empty here, so a NULL world, read
 // as the empty text, matches nothing); the hints' values and the worlds follow it.
 //
-// half, when not nil, restricts the scans of the accounts and the
-// sessions to one side of a split point of their ids (filterids.go); the
-// characters are read by the high half alone, and the world arm, which
-// seeks rather than scans, by the low half alone.
+// half says which ids of the accounts and the sessions this read scans,
+// and whether it reads the characters and the world arm (filterids.go);
+// wholeFilter reads them all.
 func filterIDsSQL(filter string, h *filterHints, worlds []any, half *idHalf) (string, []any) {
 	args := []any{filter}
-	// in is the half's side of a table's split point, empty for the whole.
-	// The low half is id < split, which SQLite tests on every row it reads;
-	// the high half is id >= split, a seek and then the rest of the table.
-	in := func(split int64) string {
-		if half == nil {
-			return ""
-		}
-		args = append(args, split)
-		if half.high {
+	// in is the span's bound on a table's ids, as a term of its WHERE.
+	in := func(sp idSpan) string {
+		switch sp.kind {
+		case spanFrom:
+			args = append(args, sp.at)
 			return fmt.Sprintf("id >= ?%d AND ", len(args))
+		case spanBelow:
+			args = append(args, sp.at)
+			return fmt.Sprintf("id < ?%d AND ", len(args))
 		}
-		return fmt.Sprintf("id < ?%d AND ", len(args))
-	}
-	var users, sess int64
-	if half != nil {
-		users, sess = half.users, half.sessions
+		return ""
 	}
 	// name is the test of an account's or a character's name, every row of
 	// its table. lower() allocates its result for each value, which made it
@@ -160,36 +154,38 @@ func filterIDsSQL(filter string, h *filterHints, worlds []any, half *idHalf) (st
 	if h != nil {
 		roles, worldHints, clients = h.roles, h.worlds, h.clients
 	}
-	query := `WITH mu AS MATERIALIZED (SELECT id FROM users
-  WHERE ` + in(users) + `(` + name("username") + ` OR ` + match("role", roles) + `))`
-	arms := `
-SELECT id FROM sessions WHERE user_id IN mu`
-	if half == nil || half.high {
-		// The characters are read whole, by the high half: their names
-		// come from the narrow UNIQUE(world_id, name) index, which no id
-		// range can cut short, so either half would walk all of it.
-		query += `,
- mc AS MATERIALIZED (SELECT id FROM characters WHERE ` + name("name") + `)`
-		arms += `
-UNION SELECT id FROM sessions WHERE character_id IN mc`
+	var ctes, arms []string
+	if half.users.kind != spanNone {
+		ctes = append(ctes, `mu AS MATERIALIZED (SELECT id FROM users
+  WHERE `+in(half.users)+`(`+name("username")+` OR `+match("role", roles)+`))`)
+		arms = append(arms, `SELECT id FROM sessions WHERE user_id IN mu`)
 	}
-	query += arms + `
-UNION SELECT id FROM sessions WHERE ` + in(sess)
-	if len(worlds) > 0 && worlds[0] == nil && filter != "" {
-		query += "(" + match("client_type", clients) + ")"
-		if len(worlds) == 1 || (half != nil && half.high) {
-			return query, args // no session is in a world, or not this half's arm
+	if half.others {
+		ctes = append(ctes, `mc AS MATERIALIZED (SELECT id FROM characters WHERE `+name("name")+`)`)
+		arms = append(arms, `SELECT id FROM sessions WHERE character_id IN mc`)
+	}
+	listed := len(worlds) > 0 && worlds[0] == nil && filter != ""
+	if half.sessions.kind != spanNone {
+		// With the worlds listed, the world arm below tests them.
+		bound := in(half.sessions)
+		test := "(" + match("client_type", clients) + ")"
+		if !listed {
+			test = "(" + match("world_id", worldHints) + ` OR ` + match("client_type", clients) + ")"
 		}
+		arms = append(arms, `SELECT id FROM sessions WHERE `+bound+test)
+	}
+	if listed && half.others && len(worlds) > 1 {
 		var vals []string
 		for _, w := range worlds[1:] {
 			args = append(args, w)
 			vals = append(vals, fmt.Sprintf("(?%d)", len(args)))
 		}
-		query += `
-UNION SELECT id FROM sessions WHERE world_id COLLATE BINARY IN (SELECT column1 FROM (VALUES ` + strings.Join(vals, ", ") + `)
-  WHERE instr(lower(coalesce(CAST(column1 AS TEXT), '')), ?1) > 0)`
-		return query, args
+		arms = append(arms, `SELECT id FROM sessions WHERE world_id COLLATE BINARY IN (SELECT column1 FROM (VALUES `+strings.Join(vals, ", ")+`)
+  WHERE instr(lower(coalesce(CAST(column1 AS TEXT), '')), ?1) > 0)`)
 	}
-	query += "(" + match("world_id", worldHints) + ` OR ` + match("client_type", clients) + ")"
+	query := strings.Join(arms, "\nUNION ")
+	if len(ctes) > 0 {
+		query = "WITH " + strings.Join(ctes, ",\n ") + "\n" + query
+	}
 	return query, args
 }

@@ -3,39 +3,85 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 )
 
 // A filter on a busy file scans the accounts, the characters and the
 // sessions (filterhints.go), and on a rollback-journal file two halves of
 // that work can be read at once on two connections of one snapshot
-// (pairread.go). Each half takes the accounts and the sessions on its side
-// of a split point of their ids, one of them the characters too, and
-// returns the sessions it matches; a session may match in both (by its
-// account in one half, its character in the other), so the halves' ids
-// are merged without repeats. Any split point is exact, since the two
-// sides cover every id; where it sits only balances the work.
+// (pairread.go). The halves are cut by work, not by table: the first takes
+// the accounts from a split point of their ids up, and the sessions from
+// theirs; the second the accounts and the sessions below those points, the
+// characters and the worlds. On the shape a login flood leaves (about one
+// account per session) the accounts alone are half the work, so the first
+// half is the accounts and the second everything else, and neither tests a
+// bound on any row; where the accounts are few (a bot swarm of a few
+// accounts' sessions), the sessions are cut to even the halves, and where
+// they are most of the work, the accounts are. A session may match in both
+// halves (by its account in one, its character in the other), so the
+// halves' ids are merged without repeats. Any split point is exact, since
+// the two sides cover every id; where it sits only balances the work.
 
-// idHalf is one half of a filter's scans: the ids of the accounts and of
-// the sessions below their split points, with the world arm, or at and
-// above them, with the characters.
-type idHalf struct {
-	high            bool
-	users, sessions int64 // the split points
+// idSpan is the part of a table's ids one half of a filter reads.
+type idSpan struct {
+	kind spanKind
+	at   int64 // the split point of spanFrom and spanBelow
 }
+
+type spanKind uint8
+
+const (
+	spanNone  spanKind = iota
+	spanAll            // every id
+	spanFrom           // id >= at: a seek, then the rest of the table
+	spanBelow          // id < at: SQLite tests the bound on every row
+)
+
+// idHalf is one half of a filter's scans, or with every span whole
+// (wholeFilter) the filter on one connection.
+type idHalf struct {
+	users, sessions idSpan
+	// others is the characters and the world arm: they are read whole, by
+	// one half. The characters' names come from the narrow UNIQUE(world_id,
+	// name) index, which no id range can cut short, and the world arm
+	// seeks rather than scans.
+	others bool
+}
+
+// String is the half as tests and notes name it.
+func (h *idHalf) String() string {
+	return fmt.Sprintf("users %v, sessions %v, others %v", h.users, h.sessions, h.others)
+}
+
+// String is the span as a bound: all, none, >= at or < at.
+func (sp idSpan) String() string {
+	switch sp.kind {
+	case spanAll:
+		return "all"
+	case spanFrom:
+		return fmt.Sprintf(">= %d", sp.at)
+	case spanBelow:
+		return fmt.Sprintf("< %d", sp.at)
+	}
+	return "none"
+}
+
+// wholeFilter reads every table: the filter on one connection.
+var wholeFilter = &idHalf{users: idSpan{kind: spanAll}, sessions: idSpan{kind: spanAll}, others: true}
 
 // filterIDs returns the ids of the sessions filter matches, in q.
 func (s *Store) filterIDs(ctx context.Context, q Querier, filter string, worlds []any) ([]int64, error) {
 	hints := s.hints.Load()
 	if q != Querier(s.db) { // see pairIn
-		if lo, hi, ok, err := s.filterHalves(ctx, q); err != nil {
+		if first, second, ok, err := s.filterHalves(ctx, q); err != nil {
 			return nil, err
 		} else if ok {
 			half := func(h *idHalf) func(Querier) ([]int64, error) {
 				query, args := filterIDsSQL(filter, hints, worlds, h)
 				return func(q Querier) ([]int64, error) { return scanIDs(ctx, q, query, args...) }
 			}
-			a, b, ok, err := pairIn(ctx, s, q, half(lo), half(hi))
+			a, b, ok, err := pairIn(ctx, s, q, half(first), half(second))
 			if err != nil {
 				return nil, err
 			}
@@ -46,23 +92,28 @@ func (s *Store) filterIDs(ctx context.Context, q Querier, filter string, worlds 
 			}
 		}
 	}
-	query, args := filterIDsSQL(filter, hints, worlds, nil)
+	query, args := filterIDsSQL(filter, hints, worlds, wholeFilter)
 	return scanIDs(ctx, q, query, args...)
 }
 
-// filterHalves places the split points. The low half tests its bound on
-// every row (a comparison costs this SQLite about as much as reading a
-// quarter of a row) and the high half reads the characters too, so the
-// splits sit past the middle of the ids' spans, where the two measured
-// even at 100k. ok is false when the store does not pair or the sessions
-// are too few to be worth a second connection (pairMinSpan).
-func (s *Store) filterHalves(ctx context.Context, q Querier) (lo, hi *idHalf, ok bool, err error) {
+// Relative costs of testing one row of each table for a filter, as
+// measured at 100k sessions in this SQLite: an account (a wide row, its
+// name and its role) 17, a character (its name, off an index) 10, a
+// session (its client type) 10. Variables, so that a test can move the
+// cut to each table in turn.
+var costUser, costCharacter, costSession float64 = 17, 10, 10
+
+// filterHalves places the split points. ok is false when the store does
+// not pair or the sessions are too few to be worth a second connection
+// (pairMinSpan).
+func (s *Store) filterHalves(ctx context.Context, q Querier) (first, second *idHalf, ok bool, err error) {
 	if !s.pairable() {
 		return nil, nil, false, nil
 	}
-	var b [4]sql.NullInt64
+	var b [6]sql.NullInt64
 	err = q.QueryRowContext(ctx, `SELECT (SELECT min(id) FROM users), (SELECT max(id) FROM users),
- (SELECT min(id) FROM sessions), (SELECT max(id) FROM sessions)`).Scan(&b[0], &b[1], &b[2], &b[3])
+ (SELECT min(id) FROM sessions), (SELECT max(id) FROM sessions),
+ (SELECT min(id) FROM characters), (SELECT max(id) FROM characters)`).Scan(&b[0], &b[1], &b[2], &b[3], &b[4], &b[5])
 	if err != nil {
 		return nil, nil, false, wrap("list sessions", err)
 	}
@@ -81,15 +132,57 @@ func (s *Store) filterHalves(ctx context.Context, q Querier) (lo, hi *idHalf, ok
 			return nil, nil, false, nil
 		}
 	}
-	split := func(lo, hi sql.NullInt64) int64 {
-		if !lo.Valid || !hi.Valid {
-			return 0 // an empty table: any split will do
-		}
-		return lo.Int64 + (hi.Int64-lo.Int64)/16*lowSixteenths + 1
-	}
-	u, ss := split(b[0], b[1]), split(b[2], b[3])
-	return &idHalf{users: u, sessions: ss}, &idHalf{high: true, users: u, sessions: ss}, true, nil
+	first, second = splitFilter(b[0], b[1], b[2], b[3], b[4], b[5])
+	return first, second, true, nil
 }
 
-// lowSixteenths is where a filter's split points sit in the ids' spans.
-const lowSixteenths = 10
+// splitFilter cuts a filter's work in two halves of about equal cost, the
+// tables' rows estimated by their id spans (the bounds min and max of the
+// accounts, the sessions and the characters; NULL for an empty table).
+// The estimates are floats: a foreign file's ids may span more than an
+// int64 holds.
+func splitFilter(uMin, uMax, sMin, sMax, cMin, cMax sql.NullInt64) (first, second *idHalf) {
+	rows := func(lo, hi sql.NullInt64) float64 {
+		if !lo.Valid || !hi.Valid {
+			return 0
+		}
+		return float64(hi.Int64) - float64(lo.Int64) + 1
+	}
+	u := rows(uMin, uMax) * costUser
+	half := (u + rows(sMin, sMax)*costSession + rows(cMin, cMax)*costCharacter) / 2
+	first, second = &idHalf{}, &idHalf{others: true}
+	// cut gives the first half n rows' worth of a table's ids, the second
+	// the rest: the smaller part is the one below the split point, the
+	// part whose every row SQLite tests against it.
+	cut := func(f, s *idSpan, lo, hi sql.NullInt64, perRow, want float64) {
+		n, all := want/perRow, rows(lo, hi)
+		switch {
+		case n < 1 || all == 0:
+			s.kind = spanAll
+		case n >= all:
+			f.kind = spanAll
+		case 2*n < all:
+			at := splitAt(lo.Int64, n)
+			*f, *s = idSpan{kind: spanBelow, at: at}, idSpan{kind: spanFrom, at: at}
+		default:
+			at := splitAt(lo.Int64, all-n)
+			*f, *s = idSpan{kind: spanFrom, at: at}, idSpan{kind: spanBelow, at: at}
+		}
+	}
+	if u >= half {
+		cut(&first.users, &second.users, uMin, uMax, costUser, half)
+		second.sessions.kind = spanAll
+		return first, second
+	}
+	first.users.kind = spanAll
+	cut(&first.sessions, &second.sessions, sMin, sMax, costSession, half-u)
+	return first, second
+}
+
+// splitAt is the id n rows above a table's lowest, lo: for 0 < n below
+// the table's span, an id inside it. The two spans it cuts cover every id
+// whatever it is, so a float's rounding (or the cap that keeps the
+// conversion defined) costs balance, never exactness.
+func splitAt(lo int64, n float64) int64 {
+	return lo + int64(min(n, 1<<62))
+}
