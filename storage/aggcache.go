@@ -81,7 +81,7 @@ func (m *monitorReader) rebuildDue(wall time.Time) bool {
 	if m.paceRows > 0 {
 		paceRows = m.paceRows
 	}
-	if m.cache == nil || len(m.cache.rows) < paceRows || m.buildCost < rebuildFree {
+	if m.cache == nil || m.cache.base.Total < paceRows || m.buildCost < rebuildFree {
 		return true
 	}
 	return wall.Sub(m.built) >= min(rebuildMaxGap, rebuildDuty*m.buildCost)
@@ -123,11 +123,43 @@ func halfSeconds(at int64, kind wallKind, wall int64) int64 {
 	return 2 * at
 }
 
+// fixedRow is a session whose instants do not depend on the clock, in
+// half seconds: expires is math.MaxInt64 for a NULL expiry (never
+// expires), activity math.MinInt64 where SQLite reads NULL. Neither
+// sentinel is an instant SQLite reads (its dates end in the year 9999, and
+// a half-second count is even), so the count's comparisons tell them
+// apart from every real bound. A session whose expiry SQLite cannot read
+// counts in none of the clock's counts and is not kept at all.
+type fixedRow struct {
+	expires, activity int64
+}
+
 type aggCache struct {
 	conn        *sql.Conn
 	dataVersion int64
-	rows        []aggRow
-	base        Aggregates // the counts that do not depend on now
+	// fixed are the sessions the clock cannot move, 16 bytes each, so that
+	// a tick's recount is a tight pass; wall the few that hold a stored
+	// 'now' or 'subsec', judged in full.
+	fixed []fixedRow
+	wall  []aggRow
+	base  Aggregates // the counts that do not depend on now
+}
+
+// keep files a session read in full under the cache's fixed or wall rows.
+func (c *aggCache) keep(r aggRow) {
+	switch {
+	case r.expiresWall != notWall || r.activityWall != notWall:
+		c.wall = append(c.wall, r)
+	case r.expiresNull || r.expiresOK:
+		f := fixedRow{expires: math.MaxInt64, activity: math.MinInt64}
+		if !r.expiresNull {
+			f.expires = 2 * r.expires
+		}
+		if r.activityOK {
+			f.activity = 2 * r.activity
+		}
+		c.fixed = append(c.fixed, f)
+	}
 }
 
 // ReadMonitor runs fn in one read transaction on the monitor's pinned
@@ -289,7 +321,7 @@ func (s *Store) cachedAggregate(ctx context.Context, q Querier, now time.Time, w
 	m.quiet.Store(m.aggConn == m.conn && m.aggSeen == dv)
 	m.aggConn, m.aggSeen = m.conn, dv
 	c := m.cache
-	stale := c == nil || c.conn != m.conn || c.dataVersion != dv || len(c.rows) != total
+	stale := c == nil || c.conn != m.conn || c.dataVersion != dv || c.base.Total != total
 	if stale && (c == nil || c.conn != m.conn || m.rebuildDue(time.Now())) {
 		start := time.Now()
 		var err error
@@ -335,7 +367,7 @@ func (s *Store) activeFromCache(ctx context.Context, now time.Time, window time.
 		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sessions`).Scan(&total); err != nil {
 			return wrap("count active sessions", err)
 		}
-		if stale || len(c.rows) != total {
+		if stale || c.base.Total != total {
 			if m.seen != dv {
 				// Changed since the previous call (or the first call of
 				// a one-shot process): a rebuild may never be used.
@@ -409,24 +441,30 @@ func loadAggCache(ctx context.Context, q Querier) (*aggCache, error) {
 		activity bool
 	}
 	var odd []oddRef
+	var pending []aggRow // the rows with a value SQLite must read (oddInstant)
 	for rows.Next() {
 		var r aggRow
 		var id int64
 		if err := rows.Scan(&id, &exp, &act, &inWorld, &role, &world, &client); err != nil {
 			return nil, wrap("count sessions", err)
 		}
+		odds := len(odd)
 		r.expiresNull = exp == nil
 		if !r.expiresNull {
 			if r.expires, r.expiresOK = storedInstant(exp); !r.expiresOK {
-				odd = append(odd, oddRef{len(c.rows), id, false})
+				odd = append(odd, oddRef{len(pending), id, false})
 			}
 		}
 		if act != nil {
 			if r.activity, r.activityOK = storedInstant(act); !r.activityOK {
-				odd = append(odd, oddRef{len(c.rows), id, true})
+				odd = append(odd, oddRef{len(pending), id, true})
 			}
 		}
-		c.rows = append(c.rows, r)
+		if len(odd) > odds {
+			pending = append(pending, r)
+		} else {
+			c.keep(r)
+		}
 		c.base.Total++
 		if r.expiresNull {
 			c.base.NeverExpires++
@@ -447,12 +485,15 @@ func loadAggCache(ctx context.Context, q Querier) (*aggCache, error) {
 		if err != nil {
 			return nil, err
 		}
-		r := &c.rows[o.row]
+		r := &pending[o.row]
 		if o.activity {
 			r.activity, r.activityOK, r.activityWall = v.at, v.ok, v.wall
 		} else {
 			r.expires, r.expiresOK, r.expiresWall = v.at, v.ok, v.wall
 		}
+	}
+	for _, r := range pending {
+		c.keep(r)
 	}
 	return c, nil
 }
@@ -535,9 +576,40 @@ func (c *aggCache) count(a *Aggregates, now time.Time, window, soon time.Duratio
 	n := 2 * now.Unix()
 	lo := 2 * now.Add(-window).Unix()
 	hi := 2 * now.Add(soon).Unix()
+	// A fixed row's NULL activity (math.MinInt64) is active only with the
+	// window off; no real bound lies that low, so lifting lo past it
+	// changes no other row.
+	lo = max(lo, math.MinInt64+1)
+	var expired, expiring, active int
+	if window <= 0 {
+		for _, r := range c.fixed {
+			if r.expires <= n {
+				expired++
+			} else if r.expires <= hi {
+				expiring++
+			}
+		}
+		active = len(c.fixed) - expired
+	} else {
+		for _, r := range c.fixed {
+			if r.expires <= n {
+				expired++
+				continue
+			}
+			if r.expires <= hi {
+				expiring++
+			}
+			if r.activity >= lo {
+				active++
+			}
+		}
+	}
+	a.Expired += expired
+	a.ExpiringSoon += expiring
+	a.Active += active
 	w := wall.Unix()
-	for i := range c.rows {
-		r := &c.rows[i]
+	for i := range c.wall {
+		r := &c.wall[i]
 		e, eok := halfSeconds(r.expires, r.expiresWall, w), r.expiresOK
 		l, lok := halfSeconds(r.activity, r.activityWall, w), r.activityOK
 		if eok && e <= n {
