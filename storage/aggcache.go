@@ -44,8 +44,10 @@ type monitorReader struct {
 	built     time.Time
 	buildCost time.Duration
 	// rebuild is the count rebuild running beside the ticks on a busy
-	// file (startRebuild), nil when none is.
-	rebuild *bgRebuild
+	// file (startRebuild), nil when none is; rebuildWanted asks for one
+	// once the current read has ended.
+	rebuild       *bgRebuild
+	rebuildWanted bool
 	// paceRows overrides rebuildPaceRows (tests pace a small cache).
 	paceRows int
 	// views is the view cache of the file as the last page read found it
@@ -211,6 +213,13 @@ func (s *Store) ReadMonitor(ctx context.Context, fn func(q Querier) error) error
 	m.tx.Store(nil)
 	tx.Rollback()
 	m.prepareUnprepared(ctx, s.db)
+	if m.rebuildWanted {
+		// After the tick, not during it: a monitor polls once a second, so
+		// the rebuild mostly runs between ticks, where it takes neither
+		// the core nor the memory a tick's own reads want.
+		m.rebuildWanted = false
+		m.startRebuild(s)
+	}
 	return err
 }
 
@@ -324,7 +333,7 @@ type bgRebuild struct {
 // is as long as a rebuild inside a tick was, so a writer waits no longer.
 // m.mu is held.
 func (m *monitorReader) startRebuild(s *Store) {
-	if m.rebuild != nil {
+	if m.rebuild != nil || m.conn == nil {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -395,9 +404,7 @@ func (s *Store) cachedAggregate(ctx context.Context, q Querier, now time.Time, w
 	if stale && c != nil && c.conn == m.conn && busy && m.paced() {
 		// Still changing: this tick shows the last complete counts, and
 		// the rebuild runs beside it rather than in it.
-		if m.rebuildDue(time.Now()) {
-			m.startRebuild(s)
-		}
+		m.rebuildWanted = m.rebuildDue(time.Now())
 	} else if stale && (c == nil || c.conn != m.conn || m.rebuildDue(time.Now())) {
 		start := time.Now()
 		var err error
