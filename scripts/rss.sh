@@ -10,6 +10,8 @@
 #
 #   scripts/rss.sh                          # WAL (a file mudtop created), 100k, 20 s
 #   MODE=rollback SESSIONS=100000 SECONDS_LIVE=60 scripts/rss.sh
+#   BUSY=1 MODE=rollback scripts/rss.sh     # a commit every 300 ms: the count
+#                                           # rebuilds run beside the ticks
 #
 # Needs tmux and Linux's /proc.
 set -euo pipefail
@@ -22,14 +24,21 @@ command -v tmux >/dev/null || { echo "rss.sh needs tmux (apt-get install tmux)" 
 
 work=$(mktemp -d)
 sock="mudtop-rss-$$"
+toucher=""
 cleanup() {
+	[ -n "$toucher" ] && kill "$toucher" 2>/dev/null || true
 	tmux -L "$sock" kill-server >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
 go build -o "$work/mudtop" .
-read -r db token < <(go run ./scripts/rss -mode "$MODE" -sessions "$SESSIONS" -out "$work/mud.db")
+go build -o "$work/rss" ./scripts/rss
+read -r db token < <("$work/rss" -mode "$MODE" -sessions "$SESSIONS" -out "$work/mud.db")
+if [ -n "${BUSY:-}" ]; then
+	"$work/rss" -touch "$db" -for "$(( SECONDS_LIVE + 30 ))s" &
+	toucher=$!
+fi
 
 mb() { awk -v k="$1" '$1 == k":" { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"; }
 
@@ -59,7 +68,7 @@ if ! kill -0 "$pid" 2>/dev/null; then
 	echo "the monitor exited during the run" >&2
 	exit 1
 fi
-echo "monitor on $SESSIONS sessions ($MODE), its header at the end:"
+echo "monitor on $SESSIONS sessions ($MODE${BUSY:+, a commit every 300 ms}), its header at the end:"
 tmux -L "$sock" capture-pane -p -t rss | sed -n '1,3p' | sed 's/^/  | /' 
 echo "  first frame after ~${frame_ms} ms (from exec, polled every 50 ms): RSS ${first_rss} MB"
 echo "  after ${SECONDS_LIVE} s of live ticks: RSS $(mb VmRSS) MB, peak (VmHWM) $(mb VmHWM) MB; target 64 MB"

@@ -4,6 +4,10 @@
 // wall clock, so that the binary, which only knows the wall clock, sees the
 // same mix of active, idle and expired sessions the benchmarks see. It
 // prints the copy's path and the operator's session id on one line.
+//
+// With -touch it is instead the game server of a busy run: it renews one
+// session's activity on that file every -every, so that every monitor tick
+// finds the file changed, until it is killed or -for has passed.
 package main
 
 import (
@@ -24,7 +28,17 @@ func main() {
 	mode := flag.String("mode", storagetest.ModeWAL, "rollback (the original's own file) or wal (a file mudtop created)")
 	n := flag.Int("sessions", 100_000, "sessions in the database")
 	out := flag.String("out", "", "where to write the copy (required)")
+	touch := flag.String("touch", "", "a prepared copy to keep committing to, instead of preparing one")
+	every := flag.Duration("every", 300*time.Millisecond, "with -touch: the time between commits")
+	limit := flag.Duration("for", 10*time.Minute, "with -touch: when to stop")
 	flag.Parse()
+	if *touch != "" {
+		if err := keepTouching(*touch, *every, *limit); err != nil {
+			fmt.Fprintln(os.Stderr, "rss:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *out == "" {
 		fmt.Fprintln(os.Stderr, "rss: -out is required")
 		os.Exit(2)
@@ -61,6 +75,23 @@ func prepare(mode string, n int, out string) error {
 		}
 	}
 	fmt.Println(out, g.OperatorToken)
+	return nil
+}
+
+// keepTouching commits a renewal of the newest session's activity every
+// tick until limit has passed.
+func keepTouching(path string, every, limit time.Duration) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=rw&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx := context.Background()
+	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(every) {
+		if _, err := db.ExecContext(ctx, `UPDATE sessions SET last_activity = datetime('now') WHERE id = (SELECT max(id) FROM sessions)`); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+	}
 	return nil
 }
 
