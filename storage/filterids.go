@@ -86,14 +86,20 @@ func (s *Store) filterIDs(ctx context.Context, q Querier, filter string, worlds 
 				return nil, err
 			}
 			if ok {
-				ids := append(a, b...)
-				slices.Sort(ids)
-				return slices.Compact(ids), nil
+				return sortedUnique(append(a, b...)), nil
 			}
 		}
 	}
 	query, args := filterIDsSQL(filter, hints, worlds, wholeFilter)
-	return scanIDs(ctx, q, query, args...)
+	ids, err := scanIDs(ctx, q, query, args...)
+	return sortedUnique(ids), err
+}
+
+// sortedUnique sorts ids and drops the repeats of a session matched by
+// more than one arm (filterIDsSQL's UNION ALL) or in both halves.
+func sortedUnique(ids []int64) []int64 {
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // Relative costs of testing one row of each table for a filter, as
