@@ -51,8 +51,10 @@ type monitorReader struct {
 	// paceRows overrides rebuildPaceRows (tests pace a small cache).
 	paceRows int
 	// views is the view cache of the file as the last page read found it
-	// (viewcache.go).
-	views *viewCache
+	// (viewcache.go); viewGap is how long the file state before it lasted,
+	// as the page reads saw it.
+	views   *viewCache
+	viewGap time.Duration
 	// quiet says the last two count reads found the file unchanged
 	// (Store.MonitorQuiet); aggConn and aggSeen are what the last one saw.
 	quiet   atomic.Bool

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -16,7 +17,8 @@ import (
 // has not changed, the answer cannot have either: the page depends on the
 // stored values alone, never on "now". So, on the monitor's pinned
 // connection, a file found unchanged since the previous tick (PRAGMA
-// data_version, as for the header counts in aggcache.go) gets a view cache:
+// data_version, as for the header counts in aggcache.go), and for as long
+// as its last state lasted (viewQuietCap), gets a view cache:
 // each slow sort's full order, asked of SQLite once (so it is SQLite's own
 // ordering of every type and collation, not an imitation), and the filter's
 // inputs, lowered by SQLite's lower(), against which each filter is matched
@@ -41,9 +43,22 @@ type viewCache struct {
 	memoFilter string
 	memo       []int64
 	hits       int // pages answered from the cache (tests look)
-	// fresh is set until a second read finds the file unchanged.
+	// fresh is set until a later read finds the file unchanged, and
+	// unchanged for long enough (viewQuiet).
 	fresh bool
+	// seen is when this file state was first read.
+	seen time.Time
 }
+
+// viewQuietCap bounds how long a file must have gone unchanged before its
+// views are cached: as long as the last gap between two changes the
+// monitor saw, at most this. A file a game server commits to every few
+// hundred milliseconds changes before every tick, but an operator's
+// keystrokes read it again within milliseconds of a tick: cached at the
+// second read, as it first was, each burst of typing built a cache (every
+// session's filter keys and a whole sorted order, the monitor's largest
+// state: its peak at 100k went past 64 MB) that the next tick threw away.
+var viewQuietCap = time.Second
 
 type permKey struct {
 	sort SortColumn
@@ -141,14 +156,18 @@ func (s *Store) cachedList(ctx context.Context, q *monitorTx, lq ListQuery, filt
 		return nil, 0, false, wrap("list sessions", err)
 	}
 	c := m.views
+	now := time.Now()
 	if c == nil || c.conn != m.conn || c.dataVersion != dv || c.total != total {
 		// A file seen for the first time: only what this read computes
-		// anyway is kept (the sort by user's count) until the next read
+		// anyway is kept (the sort by user's count) until a later read
 		// finds it unchanged, so a file that changes before every tick
 		// never pays for a cached order.
-		c = &viewCache{conn: m.conn, dataVersion: dv, total: total, perms: map[permKey]perm{}, unmatchedUsers: -1, fresh: true}
+		if c != nil && c.conn == m.conn {
+			m.viewGap = now.Sub(c.seen)
+		}
+		c = &viewCache{conn: m.conn, dataVersion: dv, total: total, perms: map[permKey]perm{}, unmatchedUsers: -1, fresh: true, seen: now}
 		m.views = c
-	} else {
+	} else if now.Sub(c.seen) >= min(m.viewGap, viewQuietCap) {
 		c.fresh = false
 	}
 	if filter == "" && lq.Sort == SortUser {
