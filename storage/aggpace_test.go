@@ -13,30 +13,13 @@ import (
 // complete counts. Cheap rebuilds (small databases) are never paced.
 func TestCountRebuildPacing(t *testing.T) {
 	ctx := context.Background()
-	s, err := Create(ctx, filepath.Join(t.TempDir(), "mud.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, addSession := oneAccountStore(t)
 	defer s.Close()
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	uid, err := s.CreateUser(ctx, s.Q(), NewUser{Username: "alice", PasswordHash: "x", Role: "player", Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	addSession := func(tok string) {
-		t.Helper()
-		if err := s.Write(ctx, func(q Querier) error {
-			_, err := s.CreateSession(ctx, q, NewSession{UserID: uid, Token: tok, ClientType: "web", Now: now, TTL: time.Hour})
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	total := func() int {
 		t.Helper()
 		var n int
 		if err := s.ReadMonitor(ctx, func(q Querier) error {
-			a, err := s.Aggregate(ctx, q, now, 30*time.Minute, 5*time.Minute)
+			a, err := s.Aggregate(ctx, q, storeNow, 30*time.Minute, 5*time.Minute)
 			n = a.Total
 			return err
 		}); err != nil {
@@ -132,18 +115,11 @@ func waitRebuild(t *testing.T, s *Store) {
 // closing the store waits for one still running.
 func TestBackgroundRebuildEndsWithItsConnection(t *testing.T) {
 	ctx := context.Background()
-	s, err := Create(ctx, filepath.Join(t.TempDir(), "mud.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	if _, err := s.CreateUser(ctx, s.Q(), NewUser{Username: "alice", PasswordHash: "x", Role: "player", Now: now}); err != nil {
-		t.Fatal(err)
-	}
+	s, _ := oneAccountStore(t)
 	tick := func() {
 		t.Helper()
 		if err := s.ReadMonitor(ctx, func(q Querier) error {
-			_, err := s.Aggregate(ctx, q, now, 30*time.Minute, 5*time.Minute)
+			_, err := s.Aggregate(ctx, q, storeNow, 30*time.Minute, 5*time.Minute)
 			return err
 		}); err != nil {
 			t.Fatal(err)
@@ -183,5 +159,32 @@ func TestBackgroundRebuildEndsWithItsConnection(t *testing.T) {
 	}
 	if s.monitor.cache != nil || s.monitor.rebuild != nil {
 		t.Fatalf("after Close: cache %v, rebuild %v", s.monitor.cache != nil, s.monitor.rebuild != nil)
+	}
+}
+
+// storeNow is the clock of oneAccountStore's rows.
+var storeNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// oneAccountStore is a created store holding one account, alice, and a
+// function that gives her a session with token tok.
+func oneAccountStore(t *testing.T) (*Store, func(tok string)) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Create(ctx, filepath.Join(t.TempDir(), "mud.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, err := s.CreateUser(ctx, s.Q(), NewUser{Username: "alice", PasswordHash: "x", Role: "player", Now: storeNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, func(tok string) {
+		t.Helper()
+		if err := s.Write(ctx, func(q Querier) error {
+			_, err := s.CreateSession(ctx, q, NewSession{UserID: uid, Token: tok, ClientType: "web", Now: storeNow, TTL: time.Hour})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

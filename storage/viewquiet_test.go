@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -14,26 +13,13 @@ import (
 // in SQL and builds nothing the next change would throw away.
 func TestViewCacheWaitsForAQuietFile(t *testing.T) {
 	ctx := context.Background()
-	s, err := Create(ctx, filepath.Join(t.TempDir(), "mud.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, add := oneAccountStore(t)
 	defer s.Close()
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	uid, err := s.CreateUser(ctx, s.Q(), NewUser{Username: "alice", PasswordHash: "x", Role: "player", Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
 	n := 0
 	addSession := func() {
 		t.Helper()
 		n++
-		if err := s.Write(ctx, func(q Querier) error {
-			_, err := s.CreateSession(ctx, q, NewSession{UserID: uid, Token: fmt.Sprint("tok-", n), ClientType: "web", Now: now, TTL: time.Hour})
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		add(fmt.Sprint("tok-", n))
 	}
 	// read lists a filtered page and reports whether the view cache
 	// answered it.
