@@ -21,14 +21,16 @@ func benchService(b *testing.B, mode string, n int, cfg auth.Config) (*auth.Serv
 	b.Helper()
 	start := time.Now()
 	now := storagetest.BenchNow()
-	return benchServiceClock(b, mode, n, cfg, func() time.Time { return now.Add(time.Since(start)) })
+	return benchServiceClock(b, mode, n, cfg, func() time.Time { return now.Add(time.Since(start)) }, storage.Options{})
 }
 
-// benchServiceClock is benchService with the clock chosen by the caller.
-func benchServiceClock(b *testing.B, mode string, n int, cfg auth.Config, clock auth.Clock) (*auth.Service, *storagetest.Generated) {
+// benchServiceClock is benchService with the clock and the store's options
+// chosen by the caller: the monitor's benchmarks open the file as the
+// monitor does (storage.MonitorOptions), the server's as a game server.
+func benchServiceClock(b *testing.B, mode string, n int, cfg auth.Config, clock auth.Clock, opt storage.Options) (*auth.Service, *storagetest.Generated) {
 	b.Helper()
 	g := storagetest.Generate(b, mode, n)
-	st, err := storage.Open(context.Background(), g.Copy(b), storage.Options{})
+	st, err := storage.Open(context.Background(), g.Copy(b), opt)
 	if err != nil {
 		b.Fatal(err)
 	}

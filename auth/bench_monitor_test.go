@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mudtop/auth"
+	"mudtop/storage"
 	"mudtop/storage/storagetest"
 )
 
@@ -99,7 +100,7 @@ func benchTick(b *testing.B, mode string, n int, lq auth.ListQuery) {
 
 func benchTickBusy(b *testing.B, mode string, n int, lq auth.ListQuery, busy bool) {
 	clk := storagetest.NewClock(storagetest.BenchNow())
-	svc, g := benchServiceClock(b, mode, n, auth.DefaultConfig(), clk.Now)
+	svc, g := benchServiceClock(b, mode, n, auth.DefaultConfig(), clk.Now, storage.MonitorOptions(false))
 	raw := storagetest.Raw(b, svc.Store().Path(), true)
 	ctx := context.Background()
 	var lat latencies
@@ -138,7 +139,7 @@ func BenchmarkSharedViews(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			clk := storagetest.NewClock(storagetest.BenchNow())
-			svc, g := benchServiceClock(b, storagetest.ModeRollback, 100_000, auth.DefaultConfig(), clk.Now)
+			svc, g := benchServiceClock(b, storagetest.ModeRollback, 100_000, auth.DefaultConfig(), clk.Now, storage.MonitorOptions(false))
 			raw := storagetest.Raw(b, svc.Store().Path(), true)
 			ctx := context.Background()
 			views := make([]auth.ListQuery, 20)

@@ -41,10 +41,7 @@ func loadConfig(g *Globals) (auth.Config, error) {
 // API on it. It never creates a file: a missing one is an error that says
 // how to make one.
 func openService(ctx context.Context, g *Globals, cfg auth.Config) (*service, error) {
-	// LookupMmap off: the monitor and the one-shot commands validate once
-	// a tick or once in all, and must never die of a file truncated under
-	// them (see storage.Options).
-	store, err := storage.Open(ctx, g.DB, storage.Options{ReadOnly: g.ReadOnly, LookupMmap: -1})
+	store, err := storage.Open(ctx, g.DB, storage.MonitorOptions(g.ReadOnly))
 	if err != nil {
 		return nil, openError(g.DB, err)
 	}

@@ -62,7 +62,7 @@ func (c *client) firstAfter(t time.Time) (time.Time, bool) {
 
 func benchViewers(b *testing.B, n int) {
 	g := storagetest.Generate(b, storagetest.ModeRollback, 100_000)
-	st, err := storage.Open(context.Background(), g.Copy(b), storage.Options{LookupMmap: -1})
+	st, err := storage.Open(context.Background(), g.Copy(b), storage.MonitorOptions(false))
 	if err != nil {
 		b.Fatal(err)
 	}

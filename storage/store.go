@@ -43,6 +43,30 @@ type Options struct {
 	// an error). Interactive and one-shot processes, which make a lookup a
 	// second or one in all, gain nothing from it and turn it off.
 	LookupMmap int64
+	// PageCacheKiB caps SQLite's page cache on each connection (its
+	// cache_size, in KiB). Zero leaves SQLite's default of 2000 KiB.
+	//
+	// A process that watches a file another one writes gains little from
+	// the cache: SQLite drops a connection's cache whenever it finds the
+	// file changed, and a view at 100k sessions scans far more than 2 MB
+	// anyway. It costs twice its size, as modernc's allocator gives each
+	// 4 KiB page plus its header an 8 KiB slot, on each of the monitor's
+	// several connections. See MonitorPageCacheKiB.
+	PageCacheKiB int
+}
+
+// MonitorPageCacheKiB is the page cache of MonitorOptions: at 100k sessions
+// on a file committed to every 300 ms, it took the monitor's peak RSS down
+// by about 4 MB with no view slower than at SQLite's default.
+const MonitorPageCacheKiB = 512
+
+// MonitorOptions open a file for a process that watches what another one
+// writes: the monitor, the SSH server and the one-shot commands. They
+// validate once a tick or once in all, so mapping the file (LookupMmap)
+// gains them nothing and would let a file truncated under them end the
+// process; and their reads scan more than any page cache holds.
+func MonitorOptions(readOnly bool) Options {
+	return Options{ReadOnly: readOnly, LookupMmap: -1, PageCacheKiB: MonitorPageCacheKiB}
 }
 
 // DefaultLookupMmap is the mapping Options.LookupMmap stands for when zero:
@@ -96,6 +120,9 @@ func dsn(path string, opt Options) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", bt.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
+	if opt.PageCacheKiB > 0 {
+		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -opt.PageCacheKiB))
+	}
 	// BEGIN IMMEDIATE for write transactions: taking the write lock up front
 	// avoids the deadlock of two readers both trying to upgrade.
 	q.Set("_txlock", "immediate")

@@ -17,7 +17,7 @@ import (
 // database, with its first poll answered (ticks off).
 func benchModel(b *testing.B, path string, g *storagetest.Generated) (Model, *storage.Store, *auth.Service) {
 	b.Helper()
-	st, err := storage.Open(context.Background(), path, storage.Options{})
+	st, err := storage.Open(context.Background(), path, storage.MonitorOptions(false))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func BenchmarkStartup(b *testing.B) {
 // its read, and (withCounts) the full read that follows.
 func startModel(b *testing.B, path string, g *storagetest.Generated, withCounts bool) (Model, *storage.Store, *auth.Service) {
 	b.Helper()
-	st, err := storage.Open(context.Background(), path, storage.Options{})
+	st, err := storage.Open(context.Background(), path, storage.MonitorOptions(false))
 	if err != nil {
 		b.Fatal(err)
 	}
