@@ -19,13 +19,13 @@ import (
 const tokenEnv = "SOAK_TOKEN"
 
 // openObserver opens the store and service a monitor or admin process uses,
-// as mudtop itself would: storage.Open with the defaults, auth's defaults.
+// as mudtop itself would: storage.MonitorOptions, auth's defaults.
 func openObserver(ctx context.Context, db string) (*storage.Store, *auth.Service, string, error) {
 	token := os.Getenv(tokenEnv)
 	if token == "" {
 		return nil, nil, "", fmt.Errorf("%s is not set", tokenEnv)
 	}
-	st, err := storage.Open(ctx, db, storage.Options{})
+	st, err := storage.Open(ctx, db, storage.MonitorOptions(false))
 	if err != nil {
 		return nil, nil, "", err
 	}

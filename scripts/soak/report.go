@@ -55,6 +55,9 @@ func printReport(w io.Writer, c runConfig, rs []result) {
 	add("writer p99 off / on", func(r result) string { return fmt.Sprintf("%s / %s", ms(r.offP99), ms(r.onP99)) })
 	add("overhead p50 (on/off)", func(r result) string { return fmt.Sprintf("%.2fx", ratio(r.onP50, r.offP50)) })
 	add("overhead p99 (on/off)", func(r result) string { return fmt.Sprintf("%.2fx", ratio(r.onP99, r.offP99)) })
+	add("p99 off / on, settled", func(r result) string {
+		return fmt.Sprintf("%s / %s (%.2fx)", ms(r.offSettledP99), ms(r.onSettledP99), ratio(r.onSettledP99, r.offSettledP99))
+	})
 	add("samples off / on", func(r result) string { return fmt.Sprintf("%d / %d", r.offN, r.onN) })
 	add("goroutines start/end w,m,a", func(r result) string {
 		var parts []string
@@ -65,6 +68,7 @@ func printReport(w io.Writer, c runConfig, rs []result) {
 		return strings.Join(parts, " ")
 	})
 	tw.Flush()
+	fmt.Fprintf(w, "settled: without the first %s of each phase, where SSH viewers log in and, a phase later, out\n", phaseEdge)
 	for _, r := range rs {
 		fmt.Fprintf(w, "\n%s operations: %s; outcomes: %s", r.mode, counts(r.byOp), counts(r.byRes))
 	}
