@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 )
 
@@ -11,27 +10,12 @@ import (
 // pool's, held at once so they are distinct, and the lookup's pinned one.
 func TestPageCacheOnEveryConnection(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "mud.db")
-	s, err := Create(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	path := createdFile(t)
 	for _, tc := range []struct {
 		kib  int
 		want int64
 	}{{0, -2000}, {MonitorPageCacheKiB, -MonitorPageCacheKiB}, {64, -64}} {
-		s, err := Open(ctx, path, Options{PageCacheKiB: tc.kib, LookupMmap: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, ok, err := s.SessionAuth(ctx, s.db, "no-such-token"); ok || err != nil {
-			t.Fatalf("lookup: %v %v", ok, err)
-		}
-		pinned := s.stmts.hot.get(ctx, s.db, s.watch.gen.Load())
-		if pinned == nil {
-			t.Fatal("no pinned connection")
-		}
+		s, pinned := openPinned(t, path, Options{PageCacheKiB: tc.kib, LookupMmap: -1})
 		conns := []*sql.Conn{pinned.conn}
 		for range 3 {
 			c, err := s.db.Conn(ctx)
